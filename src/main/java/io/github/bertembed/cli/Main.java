@@ -1,0 +1,2 @@
+package io.github.bertembed.cli;
+public class Main { public static void main(String[] a) {} }

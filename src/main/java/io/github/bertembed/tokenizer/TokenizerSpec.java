@@ -1,0 +1,265 @@
+package io.github.bertembed.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a WordPiece tokenizer file says: vocabulary, normalizer, added tokens, template, decoder, and the
+ * file's own truncation and padding sections (applied only on request).
+ *
+ * @param vocabulary           token to id
+ * @param idToToken            id to token, added tokens included
+ * @param unknownToken         the token for words WordPiece cannot split
+ * @param continuationPrefix   usually {@code ##}
+ * @param maxInputCharsPerWord longer words become the unknown token
+ * @param normalizer           the BERT normalizer options
+ * @param addedTokens          tokens matched in the raw text
+ * @param postProcessor        the special-token template
+ * @param decoder              the decoder
+ * @param fileTruncation       tokenizer.json's truncation section, or null
+ * @param filePadding          tokenizer.json's padding section, or null
+ */
+record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String unknownToken,
+                     String continuationPrefix, int maxInputCharsPerWord, BertNormalizer normalizer,
+                     List<AddedToken> addedTokens, TemplatePostProcessor postProcessor, WordPieceDecoder decoder,
+                     FileTruncation fileTruncation, FilePadding filePadding) {
+
+    /** tokenizer.json's truncation section. */
+    record FileTruncation(int maxLength, TruncationStrategy strategy, boolean fromLeft) {
+    }
+
+    /** tokenizer.json's padding section; {@code fixedLength} null means "pad to the longest in the batch". */
+    record FilePadding(Integer fixedLength, int padId, int padTypeId, String padToken, Integer padToMultipleOf) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reads a tokenizer.json, or a vocab.txt (one token per line, line number = id) with {@code vocabOptions}. */
+    static TokenizerSpec read(Path file, BertNormalizer vocabOptions) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a folder; expected a tokenizer.json or vocab.txt file");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
+        }
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".json")) {
+            return fromJson(file, bytes);
+        }
+        return fromVocabTxt(file, bytes, vocabOptions);
+    }
+
+    private static String utf8(Path file, byte[] bytes) throws IOException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + " is not valid UTF-8", e);
+        }
+    }
+
+    static TokenizerSpec fromVocabTxt(Path file, byte[] bytes, BertNormalizer normalizer) throws IOException {
+        String text = utf8(file, bytes);
+        Map<String, Integer> vocab = new HashMap<>();
+        List<String> tokens = new ArrayList<>();
+        int lineStart = 0;
+        int id = 0;
+        while (lineStart < text.length()) {
+            int nl = text.indexOf('\n', lineStart);
+            int lineEnd = nl < 0 ? text.length() : nl;
+            String token = text.substring(lineStart, lineEnd).stripTrailing();
+            vocab.put(token, id++);
+            tokens.add(token);
+            lineStart = lineEnd + 1;
+        }
+        if (vocab.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no tokens");
+        }
+        String unk = requireToken(file, vocab, "[UNK]");
+        List<AddedToken> added = new ArrayList<>();
+        for (String special : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")) {
+            Integer sid = vocab.get(special);
+            if (sid != null) {
+                added.add(new AddedToken(special, sid, true, false, false, false));
+            }
+        }
+        String cls = requireToken(file, vocab, "[CLS]");
+        String sep = requireToken(file, vocab, "[SEP]");
+        TemplatePostProcessor post = TemplatePostProcessor.bert(cls, vocab.get(cls), sep, vocab.get(sep));
+        return new TokenizerSpec(vocab, tokens.toArray(new String[0]), unk, "##", 100, normalizer, added, post,
+                new WordPieceDecoder("##", true), null, null);
+    }
+
+    private static String requireToken(Path file, Map<String, Integer> vocab, String token) {
+        if (!vocab.containsKey(token)) {
+            throw new IllegalArgumentException(file + " has no " + token + " token; a BERT vocabulary needs one");
+        }
+        return token;
+    }
+
+    static TokenizerSpec fromJson(Path file, byte[] bytes) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + " is not a tokenizer.json (no JSON object)");
+        }
+        JsonNode model = root.path("model");
+        String type = model.path("type").asText("");
+        if (!type.equals("WordPiece")) {
+            throw new UnsupportedTokenizerException(file + ": the tokenizer model is '" + type
+                    + "', not WordPiece; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+        }
+        JsonNode vocabNode = model.path("vocab");
+        if (!vocabNode.isObject() || vocabNode.isEmpty()) {
+            throw new IllegalArgumentException(file + ": model.vocab is missing or empty");
+        }
+        Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
+        int idLimit = 0;
+        for (var it = vocabNode.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int id = e.getValue().asInt(-1);
+            if (id < 0) {
+                throw new IllegalArgumentException(file + ": vocabulary entry '" + e.getKey() + "' has no valid id");
+            }
+            vocab.put(e.getKey(), id);
+            idLimit = Math.max(idLimit, id + 1);
+        }
+        List<AddedToken> added = new ArrayList<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            if (t.path("normalized").asBoolean(false) && !t.path("special").asBoolean(false)) {
+                throw new UnsupportedTokenizerException(file + ": added token '" + t.path("content").asText()
+                        + "' is matched after normalization, which the pure-Java tokenizer does not do;"
+                        + " load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+            }
+            AddedToken a = new AddedToken(t.path("content").asText(), t.path("id").asInt(),
+                    t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false),
+                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false));
+            added.add(a);
+            idLimit = Math.max(idLimit, a.id() + 1);
+        }
+        String[] idToToken = new String[idLimit];
+        vocab.forEach((token, id) -> idToToken[id] = token);
+        for (AddedToken a : added) {
+            idToToken[a.id()] = a.content();
+        }
+        String unk = model.path("unk_token").asText("[UNK]");
+        if (!vocab.containsKey(unk)) {
+            throw new IllegalArgumentException(file + ": the unknown token '" + unk + "' is not in the vocabulary");
+        }
+        String prefix = model.path("continuing_subword_prefix").asText("##");
+        int maxChars = model.path("max_input_chars_per_word").asInt(100);
+
+        BertNormalizer normalizer = normalizer(file, root.path("normalizer"));
+        JsonNode pre = root.path("pre_tokenizer");
+        if (!pre.isMissingNode() && !pre.isNull() && !pre.path("type").asText().equals("BertPreTokenizer")) {
+            throw new UnsupportedTokenizerException(file + ": pre_tokenizer '" + pre.path("type").asText()
+                    + "' is not BertPreTokenizer; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+        }
+        TemplatePostProcessor post = postProcessor(file, root.path("post_processor"), vocab);
+        JsonNode dec = root.path("decoder");
+        WordPieceDecoder decoder = new WordPieceDecoder(dec.path("prefix").asText(prefix),
+                dec.path("cleanup").asBoolean(true));
+
+        FileTruncation truncation = null;
+        JsonNode tr = root.path("truncation");
+        if (tr.isObject()) {
+            truncation = new FileTruncation(tr.path("max_length").asInt(),
+                    TruncationStrategy.parse(tr.path("strategy").asText("LongestFirst")),
+                    tr.path("direction").asText("Right").equals("Left"));
+        }
+        FilePadding padding = null;
+        JsonNode pd = root.path("padding");
+        if (pd.isObject()) {
+            JsonNode strategy = pd.path("strategy");
+            Integer fixed = strategy.has("Fixed") ? strategy.path("Fixed").asInt() : null;
+            JsonNode multiple = pd.path("pad_to_multiple_of");
+            padding = new FilePadding(fixed, pd.path("pad_id").asInt(0), pd.path("pad_type_id").asInt(0),
+                    pd.path("pad_token").asText("[PAD]"), multiple.isInt() ? multiple.asInt() : null);
+        }
+        return new TokenizerSpec(vocab, idToToken, unk, prefix, maxChars, normalizer, added, post, decoder,
+                truncation, padding);
+    }
+
+    private static BertNormalizer normalizer(Path file, JsonNode n) {
+        if (n.isMissingNode() || n.isNull()) {
+            return new BertNormalizer(false, false, false, false);
+        }
+        if (!n.path("type").asText().equals("BertNormalizer")) {
+            throw new UnsupportedTokenizerException(file + ": normalizer '" + n.path("type").asText()
+                    + "' is not BertNormalizer; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+        }
+        boolean lowercase = n.path("lowercase").asBoolean(true);
+        JsonNode strip = n.path("strip_accents");
+        boolean stripAccents = strip.isBoolean() ? strip.asBoolean() : lowercase; // null follows lowercase
+        return new BertNormalizer(n.path("clean_text").asBoolean(true), n.path("handle_chinese_chars").asBoolean(true),
+                stripAccents, lowercase);
+    }
+
+    private static TemplatePostProcessor postProcessor(Path file, JsonNode p, Map<String, Integer> vocab) {
+        if (p.isMissingNode() || p.isNull()) {
+            return TemplatePostProcessor.none();
+        }
+        String type = p.path("type").asText();
+        if (type.equals("BertProcessing")) {
+            JsonNode cls = p.path("cls");
+            JsonNode sep = p.path("sep");
+            return TemplatePostProcessor.bert(cls.get(0).asText(), cls.get(1).asInt(), sep.get(0).asText(),
+                    sep.get(1).asInt());
+        }
+        if (!type.equals("TemplateProcessing")) {
+            throw new UnsupportedTokenizerException(file + ": post_processor '" + type
+                    + "' is not TemplateProcessing or BertProcessing");
+        }
+        return new TemplatePostProcessor(template(file, p.path("single"), p.path("special_tokens")),
+                template(file, p.path("pair"), p.path("special_tokens")));
+    }
+
+    private static List<TemplatePostProcessor.Piece> template(Path file, JsonNode items, JsonNode specials) {
+        List<TemplatePostProcessor.Piece> pieces = new ArrayList<>();
+        for (JsonNode item : items) {
+            if (item.has("Sequence")) {
+                JsonNode s = item.get("Sequence");
+                pieces.add(TemplatePostProcessor.Piece.sequence(s.path("id").asText("A").charAt(0),
+                        s.path("type_id").asInt(0)));
+            } else {
+                JsonNode s = item.get("SpecialToken");
+                String id = s.path("id").asText();
+                JsonNode def = specials.path(id);
+                if (def.isMissingNode()) {
+                    throw new IllegalArgumentException(file + ": template names special token '" + id
+                            + "' that special_tokens does not define");
+                }
+                int[] ids = new int[def.path("ids").size()];
+                String[] toks = new String[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = def.path("ids").get(i).asInt();
+                    toks[i] = def.path("tokens").get(i).asText();
+                }
+                pieces.add(TemplatePostProcessor.Piece.special(ids, toks, s.path("type_id").asInt(0)));
+            }
+        }
+        return List.copyOf(pieces);
+    }
+}
