@@ -1,2 +1,45 @@
 package io.github.bertembed.cli;
-public class Main { public static void main(String[] a) {} }
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code bert-embed} command line: {@code java -jar target/bert-embed.jar <command> --help}.
+ */
+@Command(name = "bert-embed", mixinStandardHelpOptions = true, version = "bert-embed 0.1.0",
+        description = "BERT sentence embeddings on the CPU: tokenize, embed, compare.",
+        subcommands = {TokenizeCommand.class, VocabCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code for bad input: unreadable file, invalid line, unknown model. */
+    static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Throwable cause = e;
+            String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+            commandLine.getErr().println("error: " + message);
+            commandLine.getErr().flush();
+            return BAD_INPUT;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("error: " + e.getMessage());
+            e.getCommandLine().usage(e.getCommandLine().getErr());
+            return BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -55,7 +55,7 @@ public record BertNormalizer(boolean cleanText, boolean handleChineseChars, bool
         if (stripAccents) {
             String nfd = Normalizer.normalize(s, Normalizer.Form.NFD);
             StringBuilder kept = new StringBuilder(nfd.length());
-            nfd.codePoints().filter(c -> Character.getType(c) != Character.NON_SPACING_MARK).forEach(kept::appendCodePoint);
+            nfd.codePoints().filter(c -> !CharClasses.isNonSpacingMark(c)).forEach(kept::appendCodePoint);
             s = kept.toString();
         }
         if (lowercase) {

@@ -1,0 +1,145 @@
+package io.github.bertembed.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The CLI's input: UTF-8 text from a file or stdin, one text per line (with {@code --pair}, two texts separated by
+ * a TAB), or, for a {@code .jsonl} file, one {@code {"text": ..., "text_pair": ...}} object per line.
+ * Blank lines of a JSONL file are skipped; in plain text a blank line is an (empty) text.
+ */
+final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable {
+
+    /** One input: its 1-based line number, text, and pair text (or null). */
+    record Record(long line, String text, String pair) {
+    }
+
+    /** Bad input, with the line or file it came from. */
+    static final class BadInputException extends RuntimeException {
+        BadInputException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final BufferedReader reader;
+    private final String source;
+    private final boolean jsonl;
+    private final boolean pair;
+    private long lineNumber;
+    private Record next;
+
+    private InputRecords(BufferedReader reader, String source, boolean jsonl, boolean pair) {
+        this.reader = reader;
+        this.source = source;
+        this.jsonl = jsonl;
+        this.pair = pair;
+    }
+
+    static InputRecords open(Path file, boolean pair) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        if (file == null) {
+            return new InputRecords(new BufferedReader(new InputStreamReader(System.in, decoder), 1 << 16),
+                    "<stdin>", false, pair);
+        }
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16);
+            return new InputRecords(r, file.toString(), file.getFileName().toString().endsWith(".jsonl"), pair);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException("input file not found: " + file, e);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read input file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        while (next == null) {
+            String line;
+            try {
+                line = reader.readLine();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new BadInputException(source + " line " + (lineNumber + 1) + ": not valid UTF-8", e);
+            } catch (IOException e) {
+                throw new BadInputException("cannot read " + source + " at line " + (lineNumber + 1) + ": "
+                        + e.getMessage(), e);
+            }
+            if (line == null) {
+                return false;
+            }
+            lineNumber++;
+            if (jsonl) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                next = parseJson(line);
+            } else if (pair) {
+                int tab = line.indexOf('\t');
+                if (tab < 0) {
+                    throw new BadInputException(source + " line " + lineNumber
+                            + ": --pair needs two texts separated by a TAB", null);
+                }
+                next = new Record(lineNumber, line.substring(0, tab), line.substring(tab + 1));
+            } else {
+                next = new Record(lineNumber, line, null);
+            }
+        }
+        return true;
+    }
+
+    private Record parseJson(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(source + " line " + lineNumber + ": invalid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject() || !node.path("text").isTextual()) {
+            throw new BadInputException(source + " line " + lineNumber
+                    + ": expected a JSON object with a string \"text\"", null);
+        }
+        JsonNode p = node.path("text_pair");
+        if (!p.isMissingNode() && !p.isNull() && !p.isTextual()) {
+            throw new BadInputException(source + " line " + lineNumber + ": \"text_pair\" must be a string", null);
+        }
+        String pairText = p.isTextual() ? p.asText() : null;
+        if (pair && pairText == null) {
+            throw new BadInputException(source + " line " + lineNumber + ": --pair needs a \"text_pair\"", null);
+        }
+        return new Record(lineNumber, node.get("text").asText(), pairText);
+    }
+
+    @Override
+    public Record next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Record r = next;
+        next = null;
+        return r;
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
