@@ -1,0 +1,429 @@
+package io.github.bertembed;
+
+import io.github.bertembed.embedding.InputEmbeddings;
+import io.github.bertembed.onnx.EmbeddingLayerGraph;
+import io.github.bertembed.onnx.EncoderGraph;
+import io.github.bertembed.onnx.OnnxEncoder;
+import io.github.bertembed.onnx.OnnxModelFile;
+import io.github.bertembed.onnx.SessionOptions;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.BertNormalizer;
+import io.github.bertembed.tokenizer.BertTokenizer;
+import io.github.bertembed.tokenizer.Encoding;
+import io.github.bertembed.tokenizer.TruncationStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Text to sentence vectors: our WordPiece tokenizer, our input embedding layer, the model's transformer layers
+ * in onnxruntime, then pooling and L2 normalization.
+ *
+ * <pre>{@code
+ * try (SentenceEmbedder embedder = SentenceEmbedder.builder().model("all-minilm-l6-v2").build()) {
+ *     float[] v = embedder.embed("The cat sits on the mat.");          // 384 floats, unit length
+ *     List<float[]> all = embedder.embedAll(List.of("one", "two"));   // batched, same vectors
+ * }
+ * }</pre>
+ *
+ * <p>A text's vector never depends on the other texts of its batch: fp32 models run in length-sorted batches
+ * (padding is masked out), and dynamically quantized int8 models, whose activation scale is computed per run,
+ * run one text per run, in parallel across the cores. Texts longer than the maximum length are truncated and
+ * {@link Embedding#truncated()} says so.
+ *
+ * <p>Thread-safe and {@link AutoCloseable}: close it once, when no longer needed; calls after (or during) close
+ * fail with {@link IllegalStateException}.
+ */
+public final class SentenceEmbedder implements AutoCloseable {
+    private final Path folder;
+    private final BertTokenizer tokenizer;
+    private final InputEmbeddings inputEmbeddings;
+    private final OnnxEncoder encoder;
+    private final Pooling pooling;
+    private final boolean normalize;
+    private final int batchSize;
+    private final boolean perTextRuns;
+    private final int parallelism;
+    private final ExecutorService workers;
+    private final int layers;
+
+    private SentenceEmbedder(Builder b, Path folder, BertTokenizer tokenizer, InputEmbeddings inputEmbeddings,
+                             OnnxEncoder encoder, Pooling pooling, boolean perTextRuns, int parallelism, int layers) {
+        this.folder = folder;
+        this.tokenizer = tokenizer;
+        this.inputEmbeddings = inputEmbeddings;
+        this.encoder = encoder;
+        this.pooling = pooling;
+        this.normalize = b.normalize;
+        this.batchSize = b.batchSize;
+        this.perTextRuns = perTextRuns;
+        this.parallelism = parallelism;
+        this.layers = layers;
+        this.workers = parallelism > 1 ? Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "bert-embed-worker");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The sentence vector of one text. */
+    public float[] embed(String text) {
+        return embedDetailed(List.of(text), null).get(0).vector();
+    }
+
+    /** The sentence vector of a pair of texts ({@code [CLS] A [SEP] B [SEP]}, segment ids 0 and 1). */
+    public float[] embed(String text, String pair) {
+        return embedDetailed(List.of(text), Arrays.asList(pair)).get(0).vector();
+    }
+
+    /** Sentence vectors of many texts, in order. */
+    public List<float[]> embedAll(List<String> texts) {
+        List<Embedding> detailed = embedDetailed(texts, null);
+        List<float[]> out = new ArrayList<>(detailed.size());
+        for (Embedding e : detailed) {
+            out.add(e.vector());
+        }
+        return out;
+    }
+
+    /** Sentence vectors with token counts and truncation flags, in order. */
+    public List<Embedding> embedDetailed(List<String> texts) {
+        return embedDetailed(texts, null);
+    }
+
+    /**
+     * Sentence vectors of texts (and optional pair texts, null entries for none), in order.
+     */
+    public List<Embedding> embedDetailed(List<String> texts, List<String> pairs) {
+        if (encoder.isClosed()) {
+            throw new IllegalStateException("the embedder is closed");
+        }
+        List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
+        Embedding[] out = new Embedding[encodings.size()];
+        if (perTextRuns) {
+            runOneByOne(encodings, out);
+        } else {
+            runInBatches(encodings, out);
+        }
+        return Arrays.asList(out);
+    }
+
+    private void runInBatches(List<Encoding> encodings, Embedding[] out) {
+        Integer[] order = new Integer[encodings.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // Length-sorted batches keep padding small; results go back to their input positions.
+        Arrays.sort(order, (x, y) -> Integer.compare(encodings.get(x).length(), encodings.get(y).length()));
+        for (int start = 0; start < order.length; start += batchSize) {
+            int end = Math.min(order.length, start + batchSize);
+            List<Encoding> batch = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) {
+                batch.add(encodings.get(order[k]));
+            }
+            Embedding[] pooled = run(batch);
+            for (int k = start; k < end; k++) {
+                out[order[k]] = pooled[k - start];
+            }
+        }
+    }
+
+    private void runOneByOne(List<Encoding> encodings, Embedding[] out) {
+        if (workers == null || encodings.size() == 1) {
+            for (int i = 0; i < encodings.size(); i++) {
+                out[i] = run(List.of(encodings.get(i)))[0];
+            }
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        int n = encodings.size();
+        int chunk = (n + parallelism - 1) / parallelism;
+        for (int w = 0; w < parallelism; w++) {
+            int from = w * chunk;
+            int to = Math.min(n, from + chunk);
+            if (from >= to) {
+                break;
+            }
+            futures.add(workers.submit(() -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = run(List.of(encodings.get(i)))[0];
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while embedding", e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(c);
+            }
+        }
+    }
+
+    /** One encoder run over a batch. */
+    private Embedding[] run(List<Encoding> batch) {
+        int seq = 0;
+        for (Encoding e : batch) {
+            seq = Math.max(seq, e.realLength());
+        }
+        int hidden = inputEmbeddings.hidden();
+        float[] x = inputEmbeddings.compute(batch, seq);
+        long[] mask = new long[batch.size() * seq];
+        for (int b = 0; b < batch.size(); b++) {
+            int[] m = batch.get(b).attentionMask();
+            for (int t = 0; t < Math.min(seq, m.length); t++) {
+                mask[b * seq + t] = m[t];
+            }
+        }
+        float[] states = encoder.run(x, mask, batch.size(), seq, hidden);
+        Embedding[] out = new Embedding[batch.size()];
+        for (int b = 0; b < batch.size(); b++) {
+            float[] v = new float[hidden];
+            Encoding e = batch.get(b);
+            pooling.pool(states, b, seq, hidden, e.attentionMask(), v);
+            if (normalize) {
+                VectorMath.normalize(v);
+            }
+            out[b] = new Embedding(v, e.realLength(), e.truncated());
+        }
+        return out;
+    }
+
+    /** The vector size. */
+    public int dimension() {
+        return inputEmbeddings.hidden();
+    }
+
+    public BertTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public InputEmbeddings inputEmbeddings() {
+        return inputEmbeddings;
+    }
+
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    public boolean normalizes() {
+        return normalize;
+    }
+
+    /** The model folder. */
+    public Path folder() {
+        return folder;
+    }
+
+    /** Number of transformer layers in the encoder graph. */
+    public int layers() {
+        return layers;
+    }
+
+    /** Maximum tokens per text, special tokens included. */
+    public int maxLength() {
+        return tokenizer.maxLength();
+    }
+
+    /** Whether each text runs on its own (dynamically quantized models). */
+    public boolean runsTextsOneByOne() {
+        return perTextRuns;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        encoder.close();
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+
+    /** Options for a {@link SentenceEmbedder}; only the model is required. */
+    public static final class Builder {
+        private String model = Models.DEFAULT;
+        private Path modelsDir;
+        private Pooling pooling;
+        private boolean normalize = true;
+        private Integer maxLength;
+        private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
+        private int batchSize = 32;
+        private SessionOptions session = SessionOptions.defaults();
+        private List<Path> cacheDirs;
+        private int threads;
+        private BertNormalizer vocabNormalizer = BertNormalizer.uncased();
+
+        private Builder() {
+        }
+
+        /** Normalization when the folder has a vocab.txt instead of a tokenizer.json (default: uncased BERT). */
+        public Builder vocabNormalizer(BertNormalizer normalizer) {
+            this.vocabNormalizer = normalizer;
+            return this;
+        }
+
+        /** A model name ({@link Models#KNOWN}) or a folder with model.onnx and tokenizer.json or vocab.txt. */
+        public Builder model(String nameOrFolder) {
+            this.model = nameOrFolder;
+            return this;
+        }
+
+        /** A folder to search first for model names. */
+        public Builder modelsDir(Path dir) {
+            this.modelsDir = dir;
+            return this;
+        }
+
+        /** Pooling (default: the folder's sentence-transformers config, else CLS for bge models, else mean). */
+        public Builder pooling(Pooling pooling) {
+            this.pooling = pooling;
+            return this;
+        }
+
+        /** L2-normalize vectors (default true). */
+        public Builder normalize(boolean normalize) {
+            this.normalize = normalize;
+            return this;
+        }
+
+        /**
+         * Maximum tokens per text, special tokens included (default: sentence-transformers' max_seq_length where
+         * the folder has one, else the model's position table size). Longer texts are truncated, and reported so.
+         */
+        public Builder maxLength(int maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** How pairs are truncated (default longest_first). */
+        public Builder truncation(TruncationStrategy truncation) {
+            this.truncation = truncation;
+            return this;
+        }
+
+        /** Texts per encoder run for fp32 models (default 32). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** onnxruntime session options (intra-op threads, optimization level, execution provider). */
+        public Builder sessionOptions(SessionOptions options) {
+            this.session = options;
+            return this;
+        }
+
+        /**
+         * Threads to use in all (default: the cores). fp32 models give them to onnxruntime inside each run;
+         * dynamically quantized models run that many single-text runs side by side, one onnxruntime thread each,
+         * so the two never multiply.
+         */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Folders for the cached encoder graph (default: beside the model, then ~/.cache/bert-embed). */
+        public Builder cacheDirs(List<Path> dirs) {
+            this.cacheDirs = List.copyOf(dirs);
+            return this;
+        }
+
+        public SentenceEmbedder build() {
+            Path folder = Models.resolve(model, modelsDir);
+            Path modelFile = folder.resolve("model.onnx");
+            if (!Files.isRegularFile(modelFile)) {
+                throw new IllegalArgumentException("model folder " + folder + " has no model.onnx"
+                        + (isEmpty(folder) ? " (the folder is empty)" : ""));
+            }
+            Path tokenizerFile = Models.tokenizerFile(folder);
+            OnnxModelFile onnx;
+            try {
+                onnx = OnnxModelFile.read(modelFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
+            InputEmbeddings inputs = new InputEmbeddings(layer);
+            SentenceTransformersConfig st = SentenceTransformersConfig.read(folder);
+
+            int max = maxLength != null ? maxLength : st.maxSeqLength() != null ? st.maxSeqLength() : inputs.maxPositions();
+            if (max > inputs.maxPositions()) {
+                throw new IllegalArgumentException("max length " + max + " exceeds the model's position table ("
+                        + inputs.maxPositions() + ")");
+            }
+            BertTokenizer tokenizer = BertTokenizer.builder(tokenizerFile).vocabNormalizer(vocabNormalizer)
+                    .maxLength(max).truncation(truncation).build();
+            if (tokenizer.vocabularySize() > inputs.vocabularySize()) {
+                throw new IllegalArgumentException("the tokenizer (" + tokenizerFile + ") does not match the model: its "
+                        + tokenizer.vocabularySize() + " ids exceed the model's token table of "
+                        + inputs.vocabularySize() + " rows");
+            }
+            Pooling p = pooling != null ? pooling : st.pooling() != null ? st.pooling() : defaultPooling(folder);
+
+            int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            boolean perText = onnx.isDynamicallyQuantized();
+            SessionOptions options = session;
+            int parallelism = 1;
+            if (perText) {
+                // One text per run, one onnxruntime thread per run, `cores` runs side by side.
+                options = session.withIntraOpThreads(1);
+                parallelism = cores;
+            } else if (session.intraOpThreads() == 0) {
+                options = session.withIntraOpThreads(cores);
+            }
+            int layers = (int) onnx.graph().getNodeList().stream()
+                    .filter(n -> n.getOpType().equals("Softmax")).count();
+            OnnxEncoder encoder;
+            try {
+                Path cut = EncoderGraph.cached(onnx, layer,
+                        cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(folder));
+                encoder = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(EncoderGraph.cut(onnx, layer), options);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
+            }
+            return new SentenceEmbedder(this, folder, tokenizer, inputs, encoder, p, perText, parallelism, layers);
+        }
+
+        private static Pooling defaultPooling(Path folder) {
+            return folder.getFileName().toString().toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+        }
+
+        private static boolean isEmpty(Path folder) {
+            try (var s = Files.list(folder)) {
+                return s.findAny().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.github.bertembed.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The transformer layers of a model in one onnxruntime session: input embeddings and attention mask in,
+ * contextual token vectors out. Thread-safe; {@link #close()} waits for runs in flight, then frees the session
+ * once, and later runs fail with {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * try (OnnxEncoder encoder = OnnxEncoder.open(cutGraph, SessionOptions.defaults())) {
+ *     float[] hidden = encoder.run(inputsEmbeds, mask, batch, seq, 384);
+ * }
+ * }</pre>
+ */
+public final class OnnxEncoder implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String outputName;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private OnnxEncoder(OrtEnvironment env, OrtSession session) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.outputName = session.getOutputNames().iterator().next();
+    }
+
+    /** Opens a session on a graph file. */
+    public static OnnxEncoder open(Path graph, SessionOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = sessionOptions(options)) {
+            return new OnnxEncoder(env, env.createSession(graph.toString(), o));
+        } catch (OrtException e) {
+            throw new IllegalStateException("onnxruntime cannot load " + graph + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a session on a serialized graph. */
+    public static OnnxEncoder open(byte[] graph, SessionOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = sessionOptions(options)) {
+            return new OnnxEncoder(env, env.createSession(graph, o));
+        } catch (OrtException e) {
+            throw new IllegalStateException("onnxruntime cannot load the encoder graph: " + e.getMessage(), e);
+        }
+    }
+
+    static OrtSession.SessionOptions sessionOptions(SessionOptions options) throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setIntraOpNumThreads(options.effectiveIntraOpThreads());
+        o.setInterOpNumThreads(1);
+        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        o.setOptimizationLevel(switch (options.optimizationLevel().toLowerCase(java.util.Locale.ROOT)) {
+            case "none", "disable" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            case "all" -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            default -> throw new IllegalArgumentException("unknown optimization level '" + options.optimizationLevel()
+                    + "': expected none, basic, extended or all");
+        });
+        switch (options.executionProvider().toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> {
+            }
+            case "cuda" -> o.addCUDA();
+            default -> throw new IllegalArgumentException("unknown execution provider '" + options.executionProvider()
+                    + "': expected cpu or cuda");
+        }
+        return o;
+    }
+
+    /**
+     * Runs the encoder.
+     *
+     * @param inputsEmbeds [batch, seq, hidden] row-major
+     * @param mask         [batch, seq] (1 = token, 0 = padding)
+     * @return last_hidden_state [batch, seq, hidden] row-major
+     */
+    public float[] run(float[] inputsEmbeds, long[] mask, int batch, int seq, int hidden) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the encoder is closed");
+            }
+            FloatBuffer embeds = ByteBuffer.allocateDirect(inputsEmbeds.length * 4).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer().put(inputsEmbeds);
+            embeds.rewind();
+            LongBuffer maskBuffer = ByteBuffer.allocateDirect(mask.length * 8).order(ByteOrder.nativeOrder())
+                    .asLongBuffer().put(mask);
+            maskBuffer.rewind();
+            try (OnnxTensor e = OnnxTensor.createTensor(env, embeds, new long[] {batch, seq, hidden});
+                 OnnxTensor m = OnnxTensor.createTensor(env, maskBuffer, new long[] {batch, seq});
+                 OrtSession.Result result = session.run(Map.of(EncoderGraph.INPUTS_EMBEDS, e,
+                         EncoderGraph.ATTENTION_MASK, m), java.util.Set.of(outputName))) {
+                OnnxTensor out = (OnnxTensor) result.get(0);
+                FloatBuffer fb = out.getFloatBuffer();
+                float[] hiddenStates = new float[fb.remaining()];
+                fb.get(hiddenStates);
+                return hiddenStates;
+            } catch (OrtException ex) {
+                throw new IllegalStateException("onnxruntime failed to run the encoder: " + ex.getMessage(), ex);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the onnxruntime session failed: " + e.getMessage(), e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

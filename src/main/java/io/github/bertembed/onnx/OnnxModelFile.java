@@ -1,0 +1,226 @@
+package io.github.bertembed.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX model read into memory, with the indexes graph walking needs: which node produces a value, which nodes
+ * consume it, and the initializers and constants by name.
+ *
+ * <pre>{@code
+ * OnnxModelFile model = OnnxModelFile.read(Path.of("onnx-models/all-minilm-l6-v2/model.onnx"));
+ * EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(model);
+ * }</pre>
+ */
+public final class OnnxModelFile {
+    private final Path path;
+    private final ModelProto model;
+    private final String sha256;
+    private final Map<String, NodeProto> producers = new HashMap<>();
+    private final Map<String, List<NodeProto>> consumers = new HashMap<>();
+    private final Map<String, TensorProto> initializers = new HashMap<>();
+
+    private OnnxModelFile(Path path, ModelProto model, String sha256) {
+        this.path = path;
+        this.model = model;
+        this.sha256 = sha256;
+        GraphProto g = model.getGraph();
+        for (TensorProto t : g.getInitializerList()) {
+            initializers.put(t.getName(), t);
+        }
+        for (NodeProto n : g.getNodeList()) {
+            for (String out : n.getOutputList()) {
+                producers.put(out, n);
+            }
+            for (String in : n.getInputList()) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+    }
+
+    /**
+     * Reads and parses a model file.
+     *
+     * @throws IOException for a missing, unreadable, truncated or non-ONNX file, naming it
+     */
+    public static OnnxModelFile read(Path path) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "ONNX model file not found");
+        }
+        return parse(path, bytes);
+    }
+
+    /** Parses model bytes; {@code path} names the source in errors. */
+    public static OnnxModelFile parse(Path path, byte[] bytes) throws IOException {
+        if (bytes.length == 0) {
+            throw new IOException(path + " is empty; expected an ONNX model");
+        }
+        ModelProto model;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(Integer.MAX_VALUE); // protobuf's 64 MB default is smaller than real models
+            in.enableAliasing(true); // weights stay views of the file's bytes instead of copies
+            model = ModelProto.parseFrom(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException(path + " is not a readable ONNX model (truncated or corrupt?): " + e.getMessage(), e);
+        }
+        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+            throw new IOException(path + " holds no ONNX graph (truncated or not an ONNX model)");
+        }
+        return new OnnxModelFile(path, model, sha256(bytes));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public ModelProto proto() {
+        return model;
+    }
+
+    public GraphProto graph() {
+        return model.getGraph();
+    }
+
+    /** SHA-256 of the file's bytes, hex. */
+    public String sha256() {
+        return sha256;
+    }
+
+    NodeProto producer(String value) {
+        return producers.get(value);
+    }
+
+    List<NodeProto> consumers(String value) {
+        return consumers.getOrDefault(value, List.of());
+    }
+
+    TensorProto initializer(String name) {
+        return initializers.get(name);
+    }
+
+    /** The tensor behind a value: an initializer, or the value attribute of a Constant node; null if neither. */
+    TensorProto constant(String value) {
+        TensorProto t = initializers.get(value);
+        if (t != null) {
+            return t;
+        }
+        NodeProto n = producers.get(value);
+        if (n != null && n.getOpType().equals("Constant")) {
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.getName().equals("value")) {
+                    return a.getT();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Number of nodes of an operator type. */
+    public long countOps(String opType) {
+        return graph().getNodeList().stream().filter(n -> n.getOpType().equals(opType)).count();
+    }
+
+    /** Whether activations are quantized at run time, one scale per tensor (dynamic int8 quantization). */
+    public boolean isDynamicallyQuantized() {
+        return countOps("DynamicQuantizeLinear") > 0;
+    }
+
+    // ---- tensor decoding -------------------------------------------------------------------------------------
+
+    static float[] floats(TensorProto t) {
+        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not float32 (type " + t.getDataType() + ")");
+        }
+        if (!t.getRawData().isEmpty()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(out);
+            return out;
+        }
+        float[] out = new float[t.getFloatDataCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.getFloatData(i);
+        }
+        return out;
+    }
+
+    /** Raw bytes of an int8/uint8 tensor. */
+    static byte[] bytes(TensorProto t) {
+        int type = t.getDataType();
+        if (type != TensorProto.DataType.UINT8_VALUE && type != TensorProto.DataType.INT8_VALUE) {
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not 8-bit (type " + type + ")");
+        }
+        if (!t.getRawData().isEmpty()) {
+            return t.getRawData().toByteArray();
+        }
+        byte[] out = new byte[t.getInt32DataCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) t.getInt32Data(i);
+        }
+        return out;
+    }
+
+    static long[] longs(TensorProto t) {
+        if (!t.getRawData().isEmpty()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (t.getDataType() == TensorProto.DataType.INT64_VALUE) {
+                long[] out = new long[b.remaining() / 8];
+                b.asLongBuffer().get(out);
+                return out;
+            }
+            if (t.getDataType() == TensorProto.DataType.INT32_VALUE) {
+                int[] ints = new int[b.remaining() / 4];
+                b.asIntBuffer().get(ints);
+                return java.util.Arrays.stream(ints).asLongStream().toArray();
+            }
+        }
+        if (t.getInt64DataCount() > 0) {
+            return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+        }
+        return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
+    }
+
+    /** A scalar (or one-element) float constant. */
+    static float scalar(TensorProto t) {
+        float[] f = floats(t);
+        if (f.length != 1) {
+            throw new IllegalArgumentException("tensor " + t.getName() + " is not a scalar");
+        }
+        return f[0];
+    }
+
+    static long[] dims(TensorProto t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+}

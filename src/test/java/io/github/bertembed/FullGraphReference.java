@@ -1,0 +1,114 @@
+package io.github.bertembed;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The reference: the model's own, uncut ONNX graph run by onnxruntime, one text per run, with the pooling written
+ * out here independently of our pooling package. Optionally exposes an inner value (the embedding LayerNorm
+ * output) as an extra graph output.
+ */
+public final class FullGraphReference implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final String extraOutput;
+
+    public FullGraphReference(Path modelFile, String extraOutput) throws Exception {
+        this.extraOutput = extraOutput;
+        byte[] bytes = Files.readAllBytes(modelFile);
+        if (extraOutput != null) {
+            com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(in);
+            OnnxMl.GraphProto g = m.getGraph().toBuilder()
+                    .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(extraOutput)).build();
+            bytes = m.toBuilder().setGraph(g).build().toByteArray();
+        }
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+            String level = System.getProperty("refopt");
+            if (level != null) {
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(level));
+            }
+            session = env.createSession(bytes, o);
+        }
+    }
+
+    /** [seq, hidden] of an output for one encoding (unpadded). */
+    public float[] run(Encoding e, String output) throws OrtException {
+        int n = e.length();
+        long[] ids = new long[n];
+        long[] mask = new long[n];
+        long[] types = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = e.ids()[i];
+            mask[i] = e.attentionMask()[i];
+            types[i] = e.typeIds()[i];
+        }
+        long[] shape = {1, n};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+             OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+             OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
+            inputs.put("input_ids", a);
+            inputs.put("attention_mask", b);
+            if (session.getInputNames().contains("token_type_ids")) {
+                inputs.put("token_type_ids", c);
+            }
+            try (OrtSession.Result r = session.run(inputs, java.util.Set.of(output))) {
+                var fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                float[] out = new float[fb.remaining()];
+                fb.get(out);
+                return out;
+            }
+        }
+    }
+
+    /** The reference sentence vector: mean over all (unpadded) tokens or the first token, L2-normalized. */
+    public float[] sentence(Encoding e, boolean cls) throws OrtException {
+        float[] h = run(e, "last_hidden_state");
+        int n = e.length();
+        int d = h.length / n;
+        float[] v = new float[d];
+        if (cls) {
+            System.arraycopy(h, 0, v, 0, d);
+        } else {
+            for (int t = 0; t < n; t++) {
+                for (int i = 0; i < d; i++) {
+                    v[i] += h[t * d + i];
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                v[i] /= n;
+            }
+        }
+        double s = 0;
+        for (float x : v) {
+            s += x * x;
+        }
+        float norm = (float) Math.sqrt(s);
+        for (int i = 0; i < d; i++) {
+            v[i] /= norm;
+        }
+        return v;
+    }
+
+    public String extraOutput() {
+        return extraOutput;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
