@@ -1,0 +1,171 @@
+package io.github.bertembed;
+
+import io.github.bertembed.embedding.InputEmbeddings;
+import io.github.bertembed.onnx.EmbeddingLayerGraph;
+import io.github.bertembed.onnx.OnnxModelFile;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.Encoding;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole pipeline on a generated 2-layer BERT: fast, and checked against the model's own graph in onnxruntime. */
+class TinyModelTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    static final List<String> TEXTS = List.of("the cat sat on the mat.", "dogs!", "", "a queen, a king",
+            "the woman and the man sat on the mat, sitting.", "zzz", "x y z w v u t s r q p o n m l k j i h");
+
+    @BeforeAll
+    static void writeModel() throws IOException {
+        model = TinyBertModel.write(dir.resolve("tiny"));
+    }
+
+    SentenceEmbedder.Builder builder() {
+        return SentenceEmbedder.builder().model(model.toString()).cacheDirs(List.of(dir.resolve("cache")));
+    }
+
+    @Test
+    void findsTheEmbeddingLayerByFollowingTheGraph() throws Exception {
+        EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(OnnxModelFile.read(model.resolve("model.onnx")));
+        assertEquals(TinyBertModel.HIDDEN, layer.hidden());
+        assertEquals(TinyBertModel.POSITIONS, layer.positions().rows());
+        assertEquals(2, layer.segments().rows());
+        assertEquals(1e-12f, layer.epsilon());
+    }
+
+    @Test
+    void inputEmbeddingsAndSentenceVectorsEqualTheFullGraph() throws Exception {
+        try (SentenceEmbedder embedder = builder().build();
+             FullGraphReference reference = new FullGraphReference(model.resolve("model.onnx"),
+                     EmbeddingLayerGraph.find(OnnxModelFile.read(model.resolve("model.onnx"))).outputName())) {
+            String ln = reference.extraOutput();
+            for (String text : TEXTS) {
+                Encoding e = embedder.tokenizer().encode(text);
+                float[] theirs = reference.run(e, ln);
+                float[] mine = embedder.inputEmbeddings().compute(List.of(e), e.length());
+                assertArrayEquals(theirs, mine, 0f, "input embeddings of " + text);
+                float[] v = embedder.embed(text);
+                assertTrue(VectorMath.maxAbsDifference(v, reference.sentence(e, false)) <= 1e-5, text);
+                assertEquals(1.0, Math.sqrt(VectorMath.dot(v, v)), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void lookupIsOneHotTimesTable() {
+        try (SentenceEmbedder embedder = builder().build()) {
+            InputEmbeddings layer = embedder.inputEmbeddings();
+            int rows = layer.vocabularySize();
+            int id = embedder.tokenizer().tokenToId("cat");
+            float[] product = new float[layer.hidden()];
+            for (int r = 0; r < rows; r++) {
+                float oneHot = r == id ? 1f : 0f;
+                float[] row = layer.tokenTable().row(r);
+                for (int c = 0; c < product.length; c++) {
+                    product[c] += oneHot * row[c];
+                }
+            }
+            assertArrayEquals(product, layer.lookup(id), 0f);
+        }
+    }
+
+    @Test
+    void batchInvariance() {
+        List<String> texts = new ArrayList<>(TEXTS);
+        try (SentenceEmbedder batched = builder().batchSize(4).build()) {
+            List<float[]> all = batched.embedAll(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                float[] alone = batched.embed(texts.get(i));
+                assertTrue(VectorMath.maxAbsDifference(all.get(i), alone) <= 1e-6, texts.get(i));
+            }
+        }
+    }
+
+    @Test
+    void poolingModesDiffer() {
+        try (SentenceEmbedder mean = builder().build();
+             SentenceEmbedder cls = builder().pooling(Pooling.CLS).build();
+             SentenceEmbedder max = builder().pooling(Pooling.MAX).normalize(false).build()) {
+            String text = "the cat sat";
+            assertNotEquals(VectorMath.cosine(mean.embed(text), cls.embed(text)), 1.0, 1e-9);
+            assertTrue(Math.sqrt(VectorMath.dot(max.embed(text), max.embed(text))) > 0);
+            assertEquals(Pooling.MEAN, mean.pooling());
+        }
+    }
+
+    @Test
+    void longTextsAreTruncatedAndSaySo() {
+        try (SentenceEmbedder embedder = builder().build()) {
+            assertEquals(TinyBertModel.POSITIONS, embedder.maxLength(), "defaults to the position table");
+            Embedding e = embedder.embedDetailed(List.of("the cat ".repeat(40))).get(0);
+            assertTrue(e.truncated());
+            assertEquals(TinyBertModel.POSITIONS, e.tokens());
+            assertTrue(!embedder.embedDetailed(List.of("the cat")).get(0).truncated());
+        }
+    }
+
+    @Test
+    void sequenceLongerThanPositionTableIsAClearError() {
+        try (SentenceEmbedder embedder = builder().build()) {
+            var tok = embedder.tokenizer().toBuilder().maxLength(0).build();
+            Encoding e = tok.encode("the cat ".repeat(40));
+            var ex = assertThrows(IllegalArgumentException.class,
+                    () -> embedder.inputEmbeddings().compute(List.of(e), e.length()));
+            assertTrue(ex.getMessage().contains("position table"), ex.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> builder().maxLength(1000).build());
+    }
+
+    @Test
+    void tokenizerLargerThanTokenTableIsRejected() throws IOException {
+        Path small = TinyBertModel.write(dir.resolve("small-table"), 3, TinyBertModel.vocabulary().size() - 10);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SentenceEmbedder.builder().model(small.toString()).cacheDirs(List.of(dir.resolve("c2"))).build());
+        assertTrue(e.getMessage().contains("does not match the model"), e.getMessage());
+    }
+
+    @Test
+    void emptyFolderAndMissingModelAreNamed() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        var e = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().model(empty.toString()).build());
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        Path onlyVocab = Files.createDirectories(dir.resolve("only-vocab"));
+        Files.copy(model.resolve("vocab.txt"), onlyVocab.resolve("vocab.txt"));
+        var e2 = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().model(onlyVocab.toString()).build());
+        assertTrue(e2.getMessage().contains("model.onnx"), e2.getMessage());
+    }
+
+    @Test
+    void truncatedModelFileIsAClearError() throws IOException {
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        byte[] bytes = Files.readAllBytes(model.resolve("model.onnx"));
+        Files.write(broken.resolve("model.onnx"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.copy(model.resolve("vocab.txt"), broken.resolve("vocab.txt"));
+        var e = assertThrows(RuntimeException.class, () -> SentenceEmbedder.builder().model(broken.toString()).build());
+        assertTrue(e.getMessage().contains("model.onnx"), e.getMessage());
+    }
+
+    @Test
+    void closedEmbedderFailsCleanly() {
+        SentenceEmbedder embedder = builder().build();
+        embedder.close();
+        embedder.close();
+        assertThrows(IllegalStateException.class, () -> embedder.embed("the cat"));
+    }
+}
