@@ -1,0 +1,48 @@
+package io.github.bertembed.cli;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.onnx.SessionOptions;
+import io.github.bertembed.pooling.Pooling;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that run the model. */
+final class EmbedderOptions {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Maximum tokens per text (default: the model's sentence-transformers max_seq_length,"
+                    + " else its position table size). Longer texts are truncated and reported.")
+    Integer maxLength;
+
+    @Option(names = "--pooling", paramLabel = "MODE", description = "mean, cls or max (default: the model's own).")
+    String pooling;
+
+    @Option(names = "--no-normalize", description = "Do not L2-normalize the vectors.")
+    boolean noNormalize;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Texts per encoder run; default ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads in all (default: the cores).")
+    int threads;
+
+    @Option(names = "--optimization", paramLabel = "LEVEL", defaultValue = "all",
+            description = "onnxruntime graph optimization: none, basic, extended, all (default).")
+    String optimization;
+
+    SentenceEmbedder open() {
+        SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
+                .normalize(!noNormalize).batchSize(batchSize).threads(threads)
+                .sessionOptions(new SessionOptions(0, optimization, "cpu"));
+        if (maxLength != null) {
+            b.maxLength(maxLength);
+        }
+        if (pooling != null) {
+            b.pooling(Pooling.parse(pooling));
+        }
+        return b.build();
+    }
+}

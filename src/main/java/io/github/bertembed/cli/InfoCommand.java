@@ -1,0 +1,49 @@
+package io.github.bertembed.cli;
+
+import io.github.bertembed.SentenceEmbedder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+
+/** {@code info}: what a model is. */
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Describe a model: dimension, layers,"
+        + " vocabulary, pooling, maximum length, files.")
+final class InfoCommand implements Callable<Integer> {
+    @Mixin
+    EmbedderOptions embedder;
+
+    @Override
+    public Integer call() throws Exception {
+        try (SentenceEmbedder model = embedder.open()) {
+            var layer = model.inputEmbeddings();
+            StringBuilder sb = new StringBuilder();
+            sb.append("model:            ").append(model.folder()).append('\n');
+            sb.append("dimension:        ").append(model.dimension()).append('\n');
+            sb.append("layers:           ").append(model.layers()).append('\n');
+            sb.append("vocabulary:       ").append(model.tokenizer().vocabularySize()).append(" tokens (token table ")
+                    .append(layer.vocabularySize()).append(" rows").append(layer.tokenTable().isQuantized() ? ", int8" : ", fp32")
+                    .append(")\n");
+            sb.append("positions:        ").append(layer.maxPositions()).append('\n');
+            sb.append("max length:       ").append(model.maxLength()).append(" tokens\n");
+            sb.append("pooling:          ").append(model.pooling().name().toLowerCase()).append(model.normalizes()
+                    ? ", L2-normalized" : "").append('\n');
+            sb.append("tokenizer:        ").append(model.tokenizer().normalizer()).append('\n');
+            sb.append("runs:             ").append(model.runsTextsOneByOne()
+                    ? "one text per run, in parallel (dynamically quantized int8)"
+                    : "length-sorted batches of " + model.batchSize()).append('\n');
+            sb.append("files:\n");
+            try (var files = Files.list(model.folder())) {
+                for (var f : files.sorted().toList()) {
+                    if (Files.isRegularFile(f)) {
+                        sb.append(String.format("  %-40s %,d bytes%n", f.getFileName(), Files.size(f)));
+                    }
+                }
+            }
+            System.out.print(sb);
+            System.out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.bertembed;
+
+import io.github.bertembed.embedding.StaticWordVectors;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.VectorMath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Seed examples and batch invariance on the real models. */
+class RealModelBehaviourTest {
+
+    static SentenceEmbedder open(String model) {
+        return SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(model).build();
+    }
+
+    /** A text's vector does not depend on its batch partners or padding. */
+    @ParameterizedTest
+    @ValueSource(strings = {"all-minilm-l6-v2", "all-minilm-l6-v2-q"})
+    void batchInvariance(String model) {
+        List<String> texts = new ArrayList<>(TestData.english().subList(200, 264));
+        texts.addAll(TestData.hard().subList(0, 20));
+        try (SentenceEmbedder embedder = open(model)) {
+            List<float[]> batched = embedder.embedAll(texts);
+            double worst = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                float[] alone = embedder.embed(texts.get(i));
+                double d = VectorMath.maxAbsDifference(batched.get(i), alone);
+                worst = Math.max(worst, d);
+                if (embedder.runsTextsOneByOne()) {
+                    assertArrayEquals(alone, batched.get(i), 0f, "int8 runs each text alone: identical");
+                }
+            }
+            System.out.printf("%s batch invariance: max abs difference %.3g over %d texts%n", model, worst, texts.size());
+            assertTrue(worst <= 1e-6, "max abs difference " + worst);
+        }
+    }
+
+    @Test
+    void similarSentencesScoreHigherEnglish() {
+        try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
+            assertEquals(384, embedder.dimension());
+            assertEquals(Pooling.MEAN, embedder.pooling());
+            float[] a = embedder.embed("A man is playing a guitar.");
+            float[] b = embedder.embed("Someone plays an acoustic guitar.");
+            float[] c = embedder.embed("The stock market fell sharply today.");
+            assertTrue(VectorMath.cosine(a, b) > VectorMath.cosine(a, c) + 0.3,
+                    VectorMath.cosine(a, b) + " vs " + VectorMath.cosine(a, c));
+        }
+    }
+
+    @Test
+    void similarSentencesScoreHigherChinese() {
+        try (SentenceEmbedder embedder = open("bge-small-zh-v1.5")) {
+            assertEquals(512, embedder.dimension());
+            assertEquals(Pooling.CLS, embedder.pooling());
+            float[] a = embedder.embed("今天天气很好，阳光明媚。");
+            float[] b = embedder.embed("今天是个晴天，天气不错。");
+            float[] c = embedder.embed("股票市场今天大幅下跌。");
+            assertTrue(VectorMath.cosine(a, b) > VectorMath.cosine(a, c) + 0.1,
+                    VectorMath.cosine(a, b) + " vs " + VectorMath.cosine(a, c));
+        }
+    }
+
+    @Test
+    void pairsUseSegmentIds() {
+        try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
+            float[] pair = embedder.embed("How old are you?", "I am six.");
+            float[] joined = embedder.embed("How old are you? I am six.");
+            assertFalse(java.util.Arrays.equals(pair, joined));
+            assertEquals(1.0, Math.sqrt(VectorMath.dot(pair, pair)), 1e-5);
+        }
+    }
+
+    /** What the token table gives for king − man + woman, recorded in the README as it is. */
+    @Test
+    void analogyOnTheTokenTable() {
+        try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
+            StaticWordVectors words = new StaticWordVectors(embedder.tokenizer(), embedder.inputEmbeddings().tokenTable());
+            var top = words.analogy("king", "man", "woman", 5);
+            System.out.println("king - man + woman: " + top);
+            assertEquals(5, top.size());
+            assertTrue(top.stream().noneMatch(n -> List.of("king", "man", "woman").contains(n.token())));
+            assertTrue(top.stream().anyMatch(n -> n.token().equals("queen")), "queen among the top 5: " + top);
+            assertTrue(words.similarity("king", "queen") > words.similarity("king", "carrot"));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.bertembed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.bertembed.FullGraphReference;
+import io.github.bertembed.TestData;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.BertTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbedCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> TEXTS = List.of("A man is playing a guitar.", "", "日本語のテキスト", "word ".repeat(600));
+
+    @TempDir
+    Path dir;
+
+    String models() {
+        return TestData.modelsDir().toString();
+    }
+
+    @Test
+    void jsonlMatchesTheFullGraphAndReportsTruncation() throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.write(in, TEXTS, StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.jsonl");
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(TEXTS.size(), lines.size());
+        BertTokenizer tok = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(512).build();
+        try (FullGraphReference ref = new FullGraphReference(TestData.model("all-minilm-l6-v2").resolve("model.onnx"), null)) {
+            for (int i = 0; i < TEXTS.size(); i++) {
+                JsonNode node = JSON.readTree(lines.get(i));
+                assertEquals(i, node.get("index").asInt());
+                float[] v = new float[node.get("embedding").size()];
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = (float) node.get("embedding").get(k).asDouble();
+                }
+                var e = tok.encode(TEXTS.get(i));
+                assertTrue(VectorMath.maxAbsDifference(v, ref.sentence(e, false)) <= 1e-5);
+                assertEquals(e.length(), node.get("tokens").asInt());
+                assertEquals(i == 3, node.get("truncated").asBoolean());
+            }
+        }
+    }
+
+    @Test
+    void npyAndCsvHoldTheSameVectors() throws Exception {
+        Path npy = dir.resolve("v.npy");
+        Path csv = dir.resolve("v.csv");
+        var r1 = CliTestSupport.run("embed", "--models-dir", models(), "--output", npy.toString(), "one", "two", "three");
+        var r2 = CliTestSupport.run("embed", "--models-dir", models(), "--output", csv.toString(), "one", "two", "three");
+        assertEquals(0, r1.exitCode(), r1.err());
+        assertEquals(0, r2.exitCode(), r2.err());
+        byte[] bytes = Files.readAllBytes(npy);
+        assertEquals((byte) 0x93, bytes[0]);
+        assertEquals("NUMPY", new String(bytes, 1, 5, StandardCharsets.US_ASCII));
+        int headerLength = (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8;
+        String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (3, 384)"), header);
+        assertEquals(0, (10 + headerLength) % 64, "numpy aligns the data to 64 bytes");
+        ByteBuffer data = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(3, rows.size());
+        for (String row : rows) {
+            String[] parts = row.split(",");
+            assertEquals(384, parts.length);
+            for (String p : parts) {
+                assertEquals(Float.parseFloat(p), data.getFloat());
+            }
+        }
+    }
+
+    @Test
+    void similarityAnalogyAndInfoRun() {
+        var s = CliTestSupport.run("similarity", "--models-dir", models(), "a cat", "a kitten", "tax law");
+        assertEquals(0, s.exitCode(), s.err());
+        assertTrue(s.out().contains("1.0000"));
+        var a = CliTestSupport.run("analogy", "--models-dir", models(), "king", "man", "woman", "--top", "3");
+        assertEquals(0, a.exitCode(), a.err());
+        assertTrue(a.out().contains("queen"), a.out());
+        var i = CliTestSupport.run("info", "--models-dir", models(), "--model", "bge-small-zh-v1.5");
+        assertEquals(0, i.exitCode(), i.err());
+        assertTrue(i.out().contains("dimension:        512") && i.out().contains("pooling:          cls"), i.out());
+    }
+}
