@@ -53,6 +53,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final Pooling pooling;
     private final boolean normalize;
     private final int batchSize;
+    private final int maxBatchTokens;
     private final boolean perTextRuns;
     private final int parallelism;
     private final ExecutorService workers;
@@ -67,6 +68,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         this.pooling = pooling;
         this.normalize = b.normalize;
         this.batchSize = b.batchSize;
+        this.maxBatchTokens = b.maxBatchTokens;
         this.perTextRuns = perTextRuns;
         this.parallelism = parallelism;
         this.layers = layers;
@@ -114,6 +116,19 @@ public final class SentenceEmbedder implements AutoCloseable {
             throw new IllegalStateException("the embedder is closed");
         }
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
+        return embedEncodings(encodings);
+    }
+
+    /**
+     * Sentence vectors of already tokenized texts (from {@link #tokenizer()}, or windows of
+     * {@link BertTokenizer#encodeWindows}), in order.
+     *
+     * @throws IllegalArgumentException for an encoding longer than the model's position table
+     */
+    public List<Embedding> embedEncodings(List<Encoding> encodings) {
+        if (encoder.isClosed()) {
+            throw new IllegalStateException("the embedder is closed");
+        }
         Embedding[] out = new Embedding[encodings.size()];
         if (perTextRuns) {
             runOneByOne(encodings, out);
@@ -130,8 +145,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
         // Length-sorted batches keep padding small; results go back to their input positions.
         Arrays.sort(order, (x, y) -> Integer.compare(encodings.get(x).length(), encodings.get(y).length()));
-        for (int start = 0; start < order.length; start += batchSize) {
-            int end = Math.min(order.length, start + batchSize);
+        int end;
+        for (int start = 0; start < order.length; start = end) {
+            // Up to batchSize texts, and no more padded tokens than the budget (lengths grow along `order`).
+            end = start + 1;
+            while (end < order.length && end - start < batchSize
+                    && (long) (end - start + 1) * encodings.get(order[end]).length() <= maxBatchTokens) {
+                end++;
+            }
             List<Encoding> batch = new ArrayList<>(end - start);
             for (int k = start; k < end; k++) {
                 batch.add(encodings.get(order[k]));
@@ -274,6 +295,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private int batchSize = 32;
+        private int maxBatchTokens = 16384;
         private SessionOptions session = SessionOptions.defaults();
         private List<Path> cacheDirs;
         private int threads;
@@ -333,6 +355,15 @@ public final class SentenceEmbedder implements AutoCloseable {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Most padded tokens (texts × longest) in one encoder run (default 16384), bounding memory for long texts. */
+        public Builder maxBatchTokens(int tokens) {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("max batch tokens must be >= 1, got " + tokens);
+            }
+            this.maxBatchTokens = tokens;
             return this;
         }
 

@@ -125,6 +125,48 @@ public final class BertTokenizer {
         return padBatch(out);
     }
 
+    /**
+     * Tokenizes a text of any length into overlapping windows of at most {@code maxLength} tokens each, special
+     * tokens included: window k holds the text's tokens from {@code k × (W − stride)} on, where W is
+     * {@code maxLength} minus the special tokens, and each window carries its own template. A text that fits is
+     * one window. Offsets index the whole text, so each window's character span is its first and last real
+     * token's offsets. Padding is not applied.
+     *
+     * @param stride tokens shared by consecutive windows (0 ≤ stride < W)
+     */
+    public List<Encoding> encodeWindows(String text, int maxLength, int stride) {
+        int special = specialTokenCount(false);
+        int width = maxLength - special;
+        if (width < 1) {
+            throw new IllegalArgumentException("max length " + maxLength + " leaves no room beside the " + special
+                    + " special tokens");
+        }
+        if (stride < 0 || stride >= width) {
+            throw new IllegalArgumentException("stride must be in [0, " + width + "), got " + stride);
+        }
+        Scratch s = new Scratch(text.length());
+        tokenize(text, s.a, s);
+        int n = s.a.ids.size();
+        List<Encoding> windows = new ArrayList<>();
+        int step = width - stride;
+        for (int start = 0; ; start += step) {
+            int end = Math.min(n, start + width);
+            windows.add(assembleWindow(s.a, start, end));
+            if (end >= n) {
+                break;
+            }
+        }
+        return windows;
+    }
+
+    private Encoding assembleWindow(Sequence all, int from, int to) {
+        Sequence window = new Sequence(to - from);
+        for (int i = from; i < to; i++) {
+            window.add(all.ids.get(i), all.starts.get(i), all.ends.get(i));
+        }
+        return assemble(window, null, false);
+    }
+
     /** Tokenizes pairs in order: {@code pairs.get(i)} may be null for a single text. */
     public List<Encoding> encodePairBatch(List<String> texts, List<String> pairs) {
         if (texts.size() != pairs.size()) {
@@ -280,7 +322,7 @@ public final class BertTokenizer {
         if (pair != null) {
             tokenize(pair, s.b, s);
         }
-        return assemble(s.a, pair == null ? null : s.b);
+        return assemble(s.a, pair == null ? null : s.b, true);
     }
 
     private void tokenize(String text, Sequence out, Scratch s) {
@@ -415,13 +457,13 @@ public final class BertTokenizer {
     }
 
     /** Truncation, then the template. */
-    private Encoding assemble(Sequence a, Sequence b) {
+    private Encoding assemble(Sequence a, Sequence b, boolean truncate) {
         boolean isPair = b != null;
         int la = a.ids.size();
         int lb = isPair ? b.ids.size() : 0;
         int keepA = la;
         int keepB = lb;
-        if (options.truncation() != TruncationStrategy.NONE && options.maxLength() > 0) {
+        if (truncate && options.truncation() != TruncationStrategy.NONE && options.maxLength() > 0) {
             int max = options.maxLength() - specialTokenCount(isPair);
             if (max < 0) {
                 throw new IllegalArgumentException("max length " + options.maxLength() + " is shorter than the "
