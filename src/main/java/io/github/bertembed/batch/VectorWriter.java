@@ -3,6 +3,7 @@ package io.github.bertembed.batch;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.bertembed.Embedding;
+import java.util.List;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +42,28 @@ public abstract class VectorWriter implements AutoCloseable {
     /** Writes records and flushes them. */
     public abstract void write(Iterable<Embedding> embeddings) throws IOException;
 
+    /**
+     * Writes a document: one record, or, with {@code perChunk}, one record per window (JSONL then adds
+     * {@code "chunk"}, {@code "start"} and {@code "end"}).
+     */
+    public void write(DocumentResult document, boolean perChunk) throws IOException {
+        if (!perChunk) {
+            write(List.of(new Embedding(document.vector(), document.tokens(), document.truncated())),
+                    document.index(), -1, 0, 0, document.chunks().size());
+            return;
+        }
+        int k = 0;
+        for (DocumentResult.Chunk c : document.chunks()) {
+            write(List.of(new Embedding(c.vector(), c.tokens(), false)), document.index(), k++, c.start(), c.end(),
+                    document.chunks().size());
+        }
+    }
+
+    /** One record with its document index and, for a window, the window's number and span. */
+    protected void write(List<Embedding> one, long index, int chunk, int start, int end, int chunks) throws IOException {
+        write(one);
+    }
+
     /** Records written so far. */
     public long count() {
         return count;
@@ -55,6 +78,36 @@ public abstract class VectorWriter implements AutoCloseable {
             this.out = out;
             this.json = new JsonFactory().createGenerator(record);
             json.setRootValueSeparator(null);
+        }
+
+        @Override
+        protected void write(List<Embedding> one, long index, int chunk, int start, int end, int chunks)
+                throws IOException {
+            Embedding e = one.get(0);
+            json.writeStartObject();
+            json.writeNumberField("index", index);
+            if (chunk >= 0) {
+                json.writeNumberField("chunk", chunk);
+                json.writeNumberField("start", start);
+                json.writeNumberField("end", end);
+            }
+            json.writeArrayFieldStart("embedding");
+            for (float v : e.vector()) {
+                json.writeNumber(v);
+            }
+            json.writeEndArray();
+            json.writeNumberField("tokens", e.tokens());
+            if (chunk < 0) {
+                json.writeBooleanField("truncated", e.truncated());
+                json.writeNumberField("chunks", chunks);
+            }
+            json.writeEndObject();
+            json.writeRaw('\n');
+            json.flush();
+            record.writeTo(out);
+            record.reset();
+            out.flush();
+            count++;
         }
 
         @Override

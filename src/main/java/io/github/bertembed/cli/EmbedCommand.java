@@ -1,24 +1,35 @@
 package io.github.bertembed.cli;
 
-import io.github.bertembed.Embedding;
 import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.batch.DocumentEmbedder;
+import io.github.bertembed.batch.LongTextPolicy;
 import io.github.bertembed.batch.VectorFormat;
 import io.github.bertembed.batch.VectorWriter;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 
 /** {@code embed}: sentence vectors of texts from arguments, a file or stdin. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed texts: the TEXT arguments, or one text per line of --input (or stdin); a .jsonl input"
-                + " has one {\"text\": ...} object per line (with \"text_pair\" for pairs).",
-                "JSONL output: {\"index\":i,\"embedding\":[...],\"tokens\":n,\"truncated\":bool} per text, in order."})
+                + " has one {\"text\": ...} object per line.",
+                "JSONL output: {\"index\":i,\"embedding\":[...],\"tokens\":n,\"truncated\":bool,\"chunks\":c} per text,"
+                        + " in order (with --long-text chunks: one line per window with \"chunk\", \"start\", \"end\").",
+                "Memory stays constant whatever the input size; a progress bar shows on a terminal."})
 final class EmbedCommand implements Callable<Integer> {
     @Mixin
     EmbedderOptions embedder;
@@ -33,8 +44,20 @@ final class EmbedCommand implements Callable<Integer> {
             description = "jsonl, npy or csv (default: from the output file's extension, else jsonl).")
     String format;
 
-    @Option(names = "--pair", description = "Each input line is two texts separated by a TAB.")
-    boolean pair;
+    @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "chunk",
+            description = "Texts over --max-length: truncate, chunk (windows combined by token-weighted mean;"
+                    + " default) or chunks (one vector per window).")
+    String longText;
+
+    @Option(names = "--stride", paramLabel = "N", description = "Tokens shared by consecutive windows (default: an"
+            + " eighth of the window).")
+    Integer stride;
+
+    @Option(names = "--skip-bad-lines", description = "Report unreadable or malformed input lines on stderr and go on.")
+    boolean skipBadLines;
+
+    @Option(names = "--no-progress", description = "Never show the progress bar.")
+    boolean noProgress;
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
     List<String> texts = new ArrayList<>();
@@ -43,38 +66,81 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         VectorFormat f = format != null ? VectorFormat.parse(format)
                 : output != null ? VectorFormat.forFile(output.getFileName().toString()) : VectorFormat.JSONL;
-        try (SentenceEmbedder model = embedder.open(); VectorWriter out = VectorWriter.open(output, f)) {
-            if (!texts.isEmpty()) {
-                out.write(model.embedDetailed(texts));
-                return 0;
-            }
-            try (InputRecords records = InputRecords.open(input, pair)) {
-                List<String> chunk = new ArrayList<>();
-                List<String> pairs = new ArrayList<>();
-                int chunkSize = Math.max(256, model.batchSize() * 8);
-                while (records.hasNext()) {
-                    InputRecords.Record r = records.next();
-                    chunk.add(r.text());
-                    pairs.add(r.pair());
-                    if (chunk.size() == chunkSize) {
-                        write(model, out, chunk, pairs);
+        LongTextPolicy policy = LongTextPolicy.parse(longText);
+        try (SentenceEmbedder model = embedder.open();
+             InputRecords records = texts.isEmpty() ? InputRecords.open(input, false) : null;
+             VectorWriter out = VectorWriter.open(output, f)) {
+            DocumentEmbedder documents = new DocumentEmbedder(model, policy,
+                    stride != null ? stride : DocumentEmbedder.defaultStride(model));
+            Iterator<String> source = records == null ? texts.iterator() : new Lines(records, skipBadLines);
+            boolean perChunk = policy == LongTextPolicy.CHUNKS;
+            long total = input != null && records != null ? Files.size(input) : -1;
+            try (ProgressBar bar = progressBar(total)) {
+                long start = System.nanoTime();
+                documents.embed(source, r -> {
+                    try {
+                        out.write(r, perChunk);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write " + (output == null ? "output" : output) + ": "
+                                + e.getMessage(), e);
                     }
-                }
-                write(model, out, chunk, pairs);
+                }, p -> {
+                    if (bar != null) {
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        bar.stepTo(records != null && total > 0 ? records.bytesRead() : p.documents());
+                        bar.setExtraMessage(String.format(" %,d docs, %,.0f tokens/s", p.documents(), p.tokens() / seconds));
+                    }
+                });
             }
         }
         return 0;
     }
 
-    private static void write(SentenceEmbedder model, VectorWriter out, List<String> chunk, List<String> pairs)
-            throws java.io.IOException {
-        if (chunk.isEmpty()) {
-            return;
+    private ProgressBar progressBar(long totalBytes) {
+        if (noProgress || System.console() == null) {
+            return null; // quiet when output is not a terminal
         }
-        boolean anyPair = pairs.stream().anyMatch(p -> p != null);
-        List<Embedding> vectors = model.embedDetailed(chunk, anyPair ? pairs : null);
-        out.write(vectors);
-        chunk.clear();
-        pairs.clear();
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("embed").setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(500).showSpeed();
+        if (totalBytes > 0) {
+            b.setInitialMax(totalBytes).setUnit(" MB", 1 << 20);
+        } else {
+            b.setInitialMax(-1).setUnit(" docs", 1);
+        }
+        return b.build();
+    }
+
+    /** The texts of the input records; with skipping, bad lines are reported and left out. */
+    private static final class Lines implements Iterator<String> {
+        private final InputRecords records;
+        private final boolean skip;
+
+        Lines(InputRecords records, boolean skip) {
+            this.records = records;
+            this.skip = skip;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (true) {
+                try {
+                    return records.hasNext();
+                } catch (InputRecords.BadInputException e) {
+                    if (!skip) {
+                        throw e;
+                    }
+                    System.err.println("skipped: " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return records.next().text();
+        }
     }
 }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -36,29 +38,30 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final BufferedReader reader;
+    private final InputStream in;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private byte[] line = new byte[8192];
+    private long bytesRead;
     private final String source;
     private final boolean jsonl;
     private final boolean pair;
     private long lineNumber;
     private Record next;
 
-    private InputRecords(BufferedReader reader, String source, boolean jsonl, boolean pair) {
-        this.reader = reader;
+    private InputRecords(InputStream in, String source, boolean jsonl, boolean pair) {
+        this.in = in;
         this.source = source;
         this.jsonl = jsonl;
         this.pair = pair;
     }
 
     static InputRecords open(Path file, boolean pair) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         if (file == null) {
-            return new InputRecords(new BufferedReader(new InputStreamReader(System.in, decoder), 1 << 16),
-                    "<stdin>", false, pair);
+            return new InputRecords(new BufferedInputStream(System.in, 1 << 16), "<stdin>", false, pair);
         }
         try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16);
+            InputStream r = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             return new InputRecords(r, file.toString(), file.getFileName().toString().endsWith(".jsonl"), pair);
         } catch (NoSuchFileException e) {
             throw new BadInputException("input file not found: " + file, e);
@@ -67,22 +70,51 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         }
     }
 
+    /** Bytes consumed so far (for progress over a file of known size). */
+    long bytesRead() {
+        return bytesRead;
+    }
+
+    /** The next line without its terminator, or null at the end; each line is decoded on its own. */
+    private String readLine() {
+        int length = 0;
+        int b;
+        try {
+            while ((b = in.read()) != -1) {
+                bytesRead++;
+                if (b == '\n') {
+                    break;
+                }
+                if (length == line.length) {
+                    line = java.util.Arrays.copyOf(line, length * 2);
+                }
+                line[length++] = (byte) b;
+            }
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + source + " at line " + (lineNumber + 1) + ": "
+                    + e.getMessage(), e);
+        }
+        if (b == -1 && length == 0) {
+            return null;
+        }
+        lineNumber++;
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        try {
+            return decoder.decode(ByteBuffer.wrap(line, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(source + " line " + lineNumber + ": not valid UTF-8", e);
+        }
+    }
+
     @Override
     public boolean hasNext() {
         while (next == null) {
-            String line;
-            try {
-                line = reader.readLine();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new BadInputException(source + " line " + (lineNumber + 1) + ": not valid UTF-8", e);
-            } catch (IOException e) {
-                throw new BadInputException("cannot read " + source + " at line " + (lineNumber + 1) + ": "
-                        + e.getMessage(), e);
-            }
+            String line = readLine();
             if (line == null) {
                 return false;
             }
-            lineNumber++;
             if (jsonl) {
                 if (line.isBlank()) {
                     continue;
@@ -137,7 +169,7 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     @Override
     public void close() {
         try {
-            reader.close();
+            in.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

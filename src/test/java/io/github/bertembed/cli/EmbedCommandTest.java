@@ -35,7 +35,8 @@ class EmbedCommandTest {
         Path in = dir.resolve("in.txt");
         Files.write(in, TEXTS, StandardCharsets.UTF_8);
         Path out = dir.resolve("out.jsonl");
-        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output", out.toString());
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output", out.toString(),
+                "--long-text", "truncate");
         assertEquals(0, r.exitCode(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals(TEXTS.size(), lines.size());
@@ -54,6 +55,42 @@ class EmbedCommandTest {
                 assertEquals(i == 3, node.get("truncated").asBoolean());
             }
         }
+    }
+
+    @Test
+    void longTextsAreChunkedByDefaultAndChunksHaveSpans() throws Exception {
+        String longText = "word ".repeat(600);
+        var r = CliTestSupport.run("embed", "--models-dir", models(), longText, "short");
+        assertEquals(0, r.exitCode(), r.err());
+        String[] lines = r.out().trim().split("\n");
+        assertEquals(2, lines.length);
+        JsonNode first = JSON.readTree(lines[0]);
+        assertTrue(!first.get("truncated").asBoolean());
+        assertEquals(2, first.get("chunks").asInt(), "600 words in 512-token windows with a 63-token stride");
+        var c = CliTestSupport.run("embed", "--models-dir", models(), "--long-text", "chunks", longText, "short");
+        String[] chunkLines = c.out().trim().split("\n");
+        assertEquals(3, chunkLines.length);
+        JsonNode second = JSON.readTree(chunkLines[1]);
+        assertEquals(0, second.get("index").asInt());
+        assertEquals(1, second.get("chunk").asInt());
+        assertEquals(longText.stripTrailing().length(), second.get("end").asInt());
+        assertTrue(second.get("start").asInt() > 0);
+    }
+
+    @Test
+    void badLinesStopTheRunOrAreSkipped() throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"text\":\"one\"}\n{broken\n{\"text\":\"three\"}\n");
+        Path out = dir.resolve("o.jsonl");
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("line 2"), r.err());
+        assertEquals(1, Files.readAllLines(out).size(), "the record before the bad line is complete");
+        var s = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
+                out.toString(), "--skip-bad-lines");
+        assertEquals(0, s.exitCode(), s.err());
+        assertTrue(s.err().contains("skipped") && s.err().contains("line 2"), s.err());
+        assertEquals(2, Files.readAllLines(out).size());
     }
 
     @Test
