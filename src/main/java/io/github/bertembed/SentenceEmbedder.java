@@ -58,6 +58,35 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final int parallelism;
     private final ExecutorService workers;
     private final int layers;
+    private final java.util.concurrent.atomic.LongAdder[] stages = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+
+    /**
+     * Where time went since the last {@link #resetStageTimes()}, summed over threads: tokenization, the input
+     * embedding layer, the encoder, pooling; and the encoder's work: runs, padded tokens, and Σ batch × seq²
+     * (for attention FLOPs).
+     */
+    public record StageTimes(long tokenizeNanos, long inputEmbeddingsNanos, long encoderNanos, long poolingNanos,
+                             long encoderRuns, long paddedTokens, long paddedTokenSeq) {
+        /** The Java-side share: tokenize + input embeddings + pooling over all four stages. */
+        public double javaShare() {
+            double java = tokenizeNanos + inputEmbeddingsNanos + poolingNanos;
+            return java / (java + encoderNanos);
+        }
+    }
+
+    public StageTimes stageTimes() {
+        return new StageTimes(stages[0].sum(), stages[1].sum(), stages[2].sum(), stages[3].sum(), stages[4].sum(),
+                stages[5].sum(), stages[6].sum());
+    }
+
+    public void resetStageTimes() {
+        for (var s : stages) {
+            s.reset();
+        }
+    }
 
     private SentenceEmbedder(Builder b, Path folder, BertTokenizer tokenizer, InputEmbeddings inputEmbeddings,
                              OnnxEncoder encoder, Pooling pooling, boolean perTextRuns, int parallelism, int layers) {
@@ -115,7 +144,9 @@ public final class SentenceEmbedder implements AutoCloseable {
         if (encoder.isClosed()) {
             throw new IllegalStateException("the embedder is closed");
         }
+        long t0 = System.nanoTime();
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
+        stages[0].add(System.nanoTime() - t0);
         return embedEncodings(encodings);
     }
 
@@ -209,6 +240,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             seq = Math.max(seq, e.realLength());
         }
         int hidden = inputEmbeddings.hidden();
+        long t0 = System.nanoTime();
         float[] x = inputEmbeddings.compute(batch, seq);
         long[] mask = new long[batch.size() * seq];
         for (int b = 0; b < batch.size(); b++) {
@@ -217,7 +249,9 @@ public final class SentenceEmbedder implements AutoCloseable {
                 mask[b * seq + t] = m[t];
             }
         }
+        long t1 = System.nanoTime();
         float[] states = encoder.run(x, mask, batch.size(), seq, hidden);
+        long t2 = System.nanoTime();
         Embedding[] out = new Embedding[batch.size()];
         for (int b = 0; b < batch.size(); b++) {
             float[] v = new float[hidden];
@@ -228,6 +262,13 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             out[b] = new Embedding(v, e.realLength(), e.truncated());
         }
+        long t3 = System.nanoTime();
+        stages[1].add(t1 - t0);
+        stages[2].add(t2 - t1);
+        stages[3].add(t3 - t2);
+        stages[4].increment();
+        stages[5].add((long) batch.size() * seq);
+        stages[6].add((long) batch.size() * seq * seq);
         return out;
     }
 

@@ -25,6 +25,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }</pre>
  */
 public final class OnnxEncoder implements AutoCloseable {
+    /** System properties with this prefix become onnxruntime session config entries. */
+    public static final String ORT_CONFIG_PREFIX = "bertembed.ort.";
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String outputName;
@@ -70,6 +72,12 @@ public final class OnnxEncoder implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown optimization level '" + options.optimizationLevel()
                     + "': expected none, basic, extended or all");
         });
+        // Expert knobs: -Dbertembed.ort.<onnxruntime session config key>=<value> (e.g. session.intra_op.allow_spinning).
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(ORT_CONFIG_PREFIX)) {
+                o.addConfigEntry(key.substring(ORT_CONFIG_PREFIX.length()), System.getProperty(key));
+            }
+        }
         switch (options.executionProvider().toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> {
             }

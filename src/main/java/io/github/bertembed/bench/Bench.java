@@ -1,0 +1,212 @@
+package io.github.bertembed.bench;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.batch.DocumentEmbedder;
+import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.BertTokenizer;
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The benchmark harness: warm-up, then latency percentiles of single texts (short, medium, long), throughput of
+ * all documents at several batch sizes, the per-stage breakdown and the encoder's share of the machine's MatMul
+ * rate; with peers, the same workloads through langchain4j and a plain onnxruntime + HuggingFace pipeline, in
+ * the same run.
+ *
+ * <pre>{@code
+ * BenchResults r = new Bench(options, System.err::println).run();
+ * System.out.print(r.markdown());
+ * }</pre>
+ */
+public final class Bench {
+    /** What to measure. */
+    public record Options(String model, Path modelsDir, Path corpus, int documents, List<Integer> batchSizes,
+                          int threads, int iterations, int warmup, boolean compare, Integer maxLength,
+                          LongTextPolicy longText) {
+    }
+
+    private final Options options;
+    private final Consumer<String> log;
+
+    public Bench(Options options, Consumer<String> log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    public BenchResults run() throws Exception {
+        BenchResults results = new BenchResults();
+        List<String> docs = BenchCorpus.read(options.corpus(), options.documents());
+        int cores = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+        results.machine.put("cores", Runtime.getRuntime().availableProcessors());
+        results.machine.put("threads", cores);
+        results.machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        results.machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        results.machine.put("model", options.model());
+        results.machine.put("corpus", options.corpus() + " (" + docs.size() + " documents)");
+        results.machine.put("max length", options.maxLength() == null ? "model default" : options.maxLength());
+        results.machine.put("long texts", options.longText().name().toLowerCase());
+
+        log.accept("measuring the MatMul rate");
+        results.matMulGflops = MachineRate.matMulGflops(cores, 20);
+
+        Path folder;
+        boolean cls;
+        EncoderFlops flops;
+        List<float[]> ours32 = null;
+        try (SentenceEmbedder probe = embedder(32)) {
+            folder = probe.folder();
+            cls = probe.pooling() == Pooling.CLS;
+            flops = EncoderFlops.of(folder.resolve("model.onnx"), probe.dimension());
+        }
+        List<String> latencyTexts = latencyTexts(docs);
+
+        for (int batch : options.batchSizes()) {
+            try (SentenceEmbedder e = embedder(batch)) {
+                log.accept("bert-embed: throughput at batch " + batch);
+                e.embedAll(docs.subList(0, Math.min(200, docs.size())));
+                e.resetStageTimes();
+                long t0 = System.nanoTime();
+                var detailed = e.embedDetailed(docs);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long tokens = detailed.stream().mapToLong(d -> d.tokens()).sum();
+                results.throughput.add(new BenchResults.Throughput("bert-embed", options.longText() == LongTextPolicy.TRUNCATE
+                        ? "truncate" : "truncate (embedAll)", batch, docs.size(), seconds, docs.size() / seconds, tokens / seconds));
+                var st = e.stageTimes();
+                double gflops = flops.flops(st.paddedTokens(), st.paddedTokenSeq()) / (st.encoderNanos() / 1e9) / 1e9;
+                results.stages.add(new BenchResults.Stages(batch, st.tokenizeNanos() / 1e6, st.inputEmbeddingsNanos() / 1e6,
+                        st.encoderNanos() / 1e6, st.poolingNanos() / 1e6, st.javaShare(), gflops,
+                        gflops / results.matMulGflops));
+                if (batch == 32 || ours32 == null) {
+                    ours32 = detailed.stream().map(d -> d.vector()).toList();
+                }
+            }
+        }
+        try (SentenceEmbedder e = embedder(32)) {
+            DocumentEmbedder documents = new DocumentEmbedder(e, options.longText(), DocumentEmbedder.defaultStride(e));
+            documents.embed(docs.subList(0, Math.min(200, docs.size())).iterator(), r -> { });
+            long t0 = System.nanoTime();
+            long[] tokens = {0};
+            documents.embed(docs.iterator(), r -> tokens[0] += r.tokens());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            results.throughput.add(new BenchResults.Throughput("bert-embed", "DocumentEmbedder, " + options.longText()
+                    .name().toLowerCase(), 32, docs.size(), seconds, docs.size() / seconds, tokens[0] / seconds));
+            log.accept("bert-embed: latency");
+            for (String size : List.of("short", "medium", "long")) {
+                String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
+                results.latency.add(latency("bert-embed", size, text, e.tokenizer().encode(text).length(), e::embed));
+            }
+        }
+        if (options.maxLength() == null || options.longText() != LongTextPolicy.TRUNCATE) {
+            try (SentenceEmbedder e = SentenceEmbedder.builder().model(options.model()).modelsDir(options.modelsDir())
+                    .threads(options.threads()).batchSize(32).build()) {
+                DocumentEmbedder documents = new DocumentEmbedder(e, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(e));
+                long t0 = System.nanoTime();
+                long[] tokens = {0};
+                documents.embed(docs.iterator(), r -> tokens[0] += r.tokens());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                results.throughput.add(new BenchResults.Throughput("bert-embed", "default: max length " + e.maxLength()
+                        + ", chunk", 32, docs.size(), seconds, docs.size() / seconds, tokens[0] / seconds));
+            }
+        }
+
+        if (options.compare()) {
+            int maxLength = options.maxLength() != null ? options.maxLength() : 128;
+            try (LangChain4jPeer l4j = new LangChain4jPeer(folder, cls)) {
+                log.accept("langchain4j: throughput");
+                l4j.embedAll(docs.subList(0, Math.min(200, docs.size())));
+                long t0 = System.nanoTime();
+                List<float[]> theirs = l4j.embedAll(docs);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                results.throughput.add(new BenchResults.Throughput("langchain4j", "embedAll (truncates at tokenizer.json's max)",
+                        1, docs.size(), seconds, docs.size() / seconds, Double.NaN));
+                log.accept("langchain4j: latency");
+                for (String size : List.of("short", "medium", "long")) {
+                    String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
+                    results.latency.add(latency("langchain4j", size, text, -1, l4j::embed));
+                }
+                if (ours32 != null) {
+                    double min = 1;
+                    double sum = 0;
+                    for (int i = 0; i < theirs.size(); i++) {
+                        double c = VectorMath.cosine(ours32.get(i), theirs.get(i));
+                        min = Math.min(min, c);
+                        sum += c;
+                    }
+                    results.quality.put("cosine to langchain4j (min / mean)", String.format("%.6f / %.6f", min, sum / theirs.size()));
+                }
+            }
+            try (PlainOnnxPipeline plain = new PlainOnnxPipeline(folder, maxLength, 32, cores, cls)) {
+                log.accept("onnxruntime+HF: throughput");
+                plain.embedAll(docs.subList(0, Math.min(200, docs.size())));
+                long t0 = System.nanoTime();
+                plain.embedAll(docs);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                results.throughput.add(new BenchResults.Throughput("onnxruntime+HF", "sorted batches of 32, " + cores
+                        + " threads", 32, docs.size(), seconds, docs.size() / seconds, Double.NaN));
+                for (String size : List.of("short", "medium", "long")) {
+                    String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
+                    results.latency.add(latency("onnxruntime+HF", size, text, -1, plain::embed));
+                }
+            }
+            BenchResults.Throughput ours = results.throughput.stream()
+                    .filter(t -> t.engine().equals("bert-embed") && t.batchSize() == 32 && t.setting().startsWith("DocumentEmbedder"))
+                    .findFirst().orElse(results.throughput.get(0));
+            results.ratios.put("docs/s bert-embed (DocumentEmbedder) / langchain4j embedAll",
+                    ours.documentsPerSecond() / results.throughput("langchain4j", "embedAll (truncates at tokenizer.json's max)").documentsPerSecond());
+            results.ratios.put("docs/s bert-embed (DocumentEmbedder) / onnxruntime+HF",
+                    ours.documentsPerSecond() / results.throughput.stream().filter(t -> t.engine().equals("onnxruntime+HF"))
+                            .findFirst().orElseThrow().documentsPerSecond());
+            for (String size : List.of("short", "medium", "long")) {
+                double mine = results.latency.stream().filter(l -> l.engine().equals("bert-embed") && l.text().equals(size))
+                        .findFirst().orElseThrow().p50();
+                double theirs = results.latency.stream().filter(l -> l.engine().equals("langchain4j") && l.text().equals(size))
+                        .findFirst().orElseThrow().p50();
+                results.ratios.put("p50 latency bert-embed / langchain4j, " + size + " text", mine / theirs);
+            }
+        }
+        return results;
+    }
+
+    private SentenceEmbedder embedder(int batch) {
+        SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(options.model()).modelsDir(options.modelsDir())
+                .batchSize(batch).threads(options.threads());
+        if (options.maxLength() != null) {
+            b.maxLength(options.maxLength());
+        }
+        return b.build();
+    }
+
+    /** A short (~12 tokens), medium (~60) and long (~250, or the max length) text from the corpus. */
+    private List<String> latencyTexts(List<String> docs) {
+        BertTokenizer t = BertTokenizer.fromModel(
+                io.github.bertembed.Models.resolve(options.model(), options.modelsDir()).toString());
+        List<String> out = new ArrayList<>();
+        for (int target : new int[] {12, 60, 250}) {
+            out.add(docs.stream().min(Comparator.comparingInt(d -> Math.abs(t.encode(d).length() - target))).orElseThrow());
+        }
+        return out;
+    }
+
+    private BenchResults.Latency latency(String engine, String size, String text, int tokens,
+                                         java.util.function.Function<String, float[]> embed) {
+        for (int i = 0; i < options.warmup(); i++) {
+            embed.apply(text);
+        }
+        Histogram h = new Histogram(3_600_000_000L, 3);
+        for (int i = 0; i < options.iterations(); i++) {
+            long t = System.nanoTime();
+            embed.apply(text);
+            h.recordValue(Math.max(1, (System.nanoTime() - t) / 1000));
+        }
+        return new BenchResults.Latency(engine, size, tokens, h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                h.getTotalCount());
+    }
+}
