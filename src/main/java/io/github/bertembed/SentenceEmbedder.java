@@ -50,6 +50,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final BertTokenizer tokenizer;
     private final InputEmbeddings inputEmbeddings;
     private final OnnxEncoder encoder;
+    /** For dynamically quantized models: a one-thread session for the runs that go side by side. */
+    private final OnnxEncoder parallelEncoder;
     private final Pooling pooling;
     private final boolean normalize;
     private final int batchSize;
@@ -89,11 +91,13 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     private SentenceEmbedder(Builder b, Path folder, BertTokenizer tokenizer, InputEmbeddings inputEmbeddings,
-                             OnnxEncoder encoder, Pooling pooling, boolean perTextRuns, int parallelism, int layers) {
+                             OnnxEncoder encoder, OnnxEncoder parallelEncoder, Pooling pooling, boolean perTextRuns,
+                             int parallelism, int layers) {
         this.folder = folder;
         this.tokenizer = tokenizer;
         this.inputEmbeddings = inputEmbeddings;
         this.encoder = encoder;
+        this.parallelEncoder = parallelEncoder;
         this.pooling = pooling;
         this.normalize = b.normalize;
         this.batchSize = b.batchSize;
@@ -188,7 +192,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             for (int k = start; k < end; k++) {
                 batch.add(encodings.get(order[k]));
             }
-            Embedding[] pooled = run(batch);
+            Embedding[] pooled = run(batch, encoder);
             for (int k = start; k < end; k++) {
                 out[order[k]] = pooled[k - start];
             }
@@ -198,7 +202,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     private void runOneByOne(List<Encoding> encodings, Embedding[] out) {
         if (workers == null || encodings.size() == 1) {
             for (int i = 0; i < encodings.size(); i++) {
-                out[i] = run(List.of(encodings.get(i)))[0];
+                out[i] = run(List.of(encodings.get(i)), encoder)[0];
             }
             return;
         }
@@ -213,7 +217,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             futures.add(workers.submit(() -> {
                 for (int i = from; i < to; i++) {
-                    out[i] = run(List.of(encodings.get(i)))[0];
+                    out[i] = run(List.of(encodings.get(i)), parallelEncoder)[0];
                 }
             }));
         }
@@ -234,7 +238,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     /** One encoder run over a batch. */
-    private Embedding[] run(List<Encoding> batch) {
+    private Embedding[] run(List<Encoding> batch, OnnxEncoder session) {
         int seq = 0;
         for (Encoding e : batch) {
             seq = Math.max(seq, e.realLength());
@@ -250,7 +254,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
         }
         long t1 = System.nanoTime();
-        float[] states = encoder.run(x, mask, batch.size(), seq, hidden);
+        float[] states = session.run(x, mask, batch.size(), seq, hidden);
         long t2 = System.nanoTime();
         Embedding[] out = new Embedding[batch.size()];
         for (int b = 0; b < batch.size(); b++) {
@@ -323,6 +327,9 @@ public final class SentenceEmbedder implements AutoCloseable {
             workers.shutdownNow();
         }
         encoder.close();
+        if (parallelEncoder != null) {
+            parallelEncoder.close();
+        }
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -464,26 +471,28 @@ public final class SentenceEmbedder implements AutoCloseable {
 
             int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             boolean perText = onnx.isDynamicallyQuantized();
-            SessionOptions options = session;
-            int parallelism = 1;
-            if (perText) {
-                // One text per run, one onnxruntime thread per run, `cores` runs side by side.
-                options = session.withIntraOpThreads(1);
-                parallelism = cores;
-            } else if (session.intraOpThreads() == 0) {
-                options = session.withIntraOpThreads(cores);
-            }
+            SessionOptions options = session.intraOpThreads() == 0 ? session.withIntraOpThreads(cores) : session;
+            // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
+            // side; a lone text gets the all-threads session.
+            int parallelism = perText ? cores : 1;
             int layers = (int) onnx.graph().getNodeList().stream()
                     .filter(n -> n.getOpType().equals("Softmax")).count();
             OnnxEncoder encoder;
+            OnnxEncoder parallelEncoder = null;
             try {
                 Path cut = EncoderGraph.cached(onnx, layer,
                         cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(folder));
-                encoder = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(EncoderGraph.cut(onnx, layer), options);
+                byte[] bytes = cut == null ? EncoderGraph.cut(onnx, layer) : null;
+                encoder = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
+                if (perText && parallelism > 1) {
+                    SessionOptions one = session.withIntraOpThreads(1);
+                    parallelEncoder = cut != null ? OnnxEncoder.open(cut, one) : OnnxEncoder.open(bytes, one);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
             }
-            return new SentenceEmbedder(this, folder, tokenizer, inputs, encoder, p, perText, parallelism, layers);
+            return new SentenceEmbedder(this, folder, tokenizer, inputs, encoder, parallelEncoder, p, perText,
+                    parallelism, layers);
         }
 
         private static Pooling defaultPooling(Path folder) {

@@ -43,7 +43,7 @@ public final class DocumentEmbedder {
      * @param stride tokens shared by consecutive windows of a long document (CHUNK and CHUNKS)
      */
     public DocumentEmbedder(SentenceEmbedder embedder, LongTextPolicy policy, int stride) {
-        this(embedder, policy, stride, 512, 1 << 16);
+        this(embedder, policy, stride, 4096, 1 << 18);
     }
 
     /**

@@ -29,7 +29,7 @@ public final class Bench {
     /** What to measure. */
     public record Options(String model, Path modelsDir, Path corpus, int documents, List<Integer> batchSizes,
                           int threads, int iterations, int warmup, boolean compare, Integer maxLength,
-                          LongTextPolicy longText) {
+                          LongTextPolicy longText, String baseline) {
     }
 
     private final Options options;
@@ -116,6 +116,35 @@ public final class Bench {
             }
         }
 
+        if (options.baseline() != null && ours32 != null) {
+            SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(options.baseline()).modelsDir(options.modelsDir())
+                    .batchSize(32).threads(options.threads());
+            if (options.maxLength() != null) {
+                b.maxLength(options.maxLength());
+            }
+            try (SentenceEmbedder base = b.build()) {
+                log.accept("baseline " + options.baseline() + ": throughput");
+                base.embedAll(docs.subList(0, Math.min(200, docs.size())));
+                long t0 = System.nanoTime();
+                List<float[]> vectors = base.embedAll(docs);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                results.throughput.add(new BenchResults.Throughput("bert-embed " + options.baseline(), "baseline", 32,
+                        docs.size(), seconds, docs.size() / seconds, Double.NaN));
+                double min = 1;
+                double sum = 0;
+                for (int i = 0; i < vectors.size(); i++) {
+                    double c = VectorMath.cosine(ours32.get(i), vectors.get(i));
+                    min = Math.min(min, c);
+                    sum += c;
+                }
+                results.quality.put("cosine to " + options.baseline() + " (min / mean)",
+                        String.format("%.6f / %.6f", min, sum / vectors.size()));
+                BenchResults.Throughput mine = results.throughput.stream().filter(t -> t.engine().equals("bert-embed")
+                        && t.batchSize() == 32).findFirst().orElse(results.throughput.get(0));
+                results.ratios.put("docs/s " + options.model() + " / " + options.baseline(),
+                        mine.documentsPerSecond() / (docs.size() / seconds));
+            }
+        }
         if (options.compare()) {
             int maxLength = options.maxLength() != null ? options.maxLength() : 128;
             try (LangChain4jPeer l4j = new LangChain4jPeer(folder, cls)) {

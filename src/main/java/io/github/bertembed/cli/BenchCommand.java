@@ -54,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "chunk", description = "truncate, chunk or chunks.")
     String longText;
 
+    @Option(names = "--baseline", paramLabel = "MODEL", description = "Another model to compare with: docs/s ratio and"
+            + " cosine of the vectors (e.g. the fp32 model of an int8 one).")
+    String baseline;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
     Path json;
 
@@ -64,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bench.Options options = new Bench.Options(model.model, model.modelsDir,
                 corpus != null ? corpus : BenchCorpus.defaultCorpus(), documents, batchSizes, threads, iterations,
-                warmup, compare, maxLength, LongTextPolicy.parse(longText));
+                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline);
         BenchResults results = new Bench(options, m -> System.err.println("bench: " + m)).run();
         System.out.print(results.markdown());
         System.out.flush();
