@@ -312,6 +312,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         return tokenizer.maxLength();
     }
 
+    /** onnxruntime tensors and results created and not yet freed: zero whenever no call is in flight. */
+    public int openNativeObjects() {
+        return encoder.openNativeObjects() + (parallelEncoder == null ? 0 : parallelEncoder.openNativeObjects());
+    }
+
     /** Whether each text runs on its own (dynamically quantized models). */
     public boolean runsTextsOneByOne() {
         return perTextRuns;

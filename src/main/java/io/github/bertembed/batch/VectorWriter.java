@@ -2,8 +2,9 @@ package io.github.bertembed.batch;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.Embedding;
-import java.util.List;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,30 +14,108 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes sentence vectors, one record per text in input order, as JSONL, CSV or NumPy .npy. Records are written
- * whole and flushed per call to {@link #write}, so an interrupted run leaves only complete records behind.
+ * Writes sentence vectors, one record per document (or per window) in input order, as JSONL, CSV or NumPy .npy.
+ *
+ * <p>Only complete records ever stay in a file: each record is written whole, and when a write fails (disk full)
+ * the file is cut back to the end of the last complete record before the error is raised. A file left by an
+ * interrupted run can be continued with {@link #resume}: a trailing partial record is removed and the number of
+ * complete documents is returned, so the caller skips that many inputs.
  *
  * <pre>{@code
  * try (VectorWriter out = VectorWriter.open(Path.of("vectors.npy"), VectorFormat.NPY)) {
- *     out.write(embedder.embedDetailed(texts));
+ *     documents.embed(lines, r -> out.write(r, false));
  * }
  * }</pre>
  */
 public abstract class VectorWriter implements AutoCloseable {
     protected long count;
 
-    /** Opens a writer on a file ({@code null} for standard output). */
+    /** Opens a writer on a file ({@code null} for standard output), replacing the file. */
     public static VectorWriter open(Path file, VectorFormat format) throws IOException {
-        if (format == VectorFormat.NPY) {
-            return file == null ? new NpyToStream(System.out) : new NpyToFile(file);
+        if (file == null) {
+            return switch (format) {
+                case NPY -> new NpyToStream(System.out);
+                case CSV -> new TextRecords(new StdoutSink(), false);
+                case JSONL -> new TextRecords(new StdoutSink(), true);
+            };
         }
-        OutputStream out = file == null ? new NonClosingStream(System.out)
-                : new BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16);
-        return format == VectorFormat.CSV ? new Csv(out) : new Jsonl(out);
+        return open(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), format);
+    }
+
+    /** A writer on an open, empty channel (tests inject failing channels here). */
+    static VectorWriter open(FileChannel channel, VectorFormat format) throws IOException {
+        return format == VectorFormat.NPY ? new NpyToFile(channel, 0, -1) : new TextRecords(new FileSink(channel, 0),
+                format == VectorFormat.JSONL);
+    }
+
+    /** The result of {@link #resume}: the writer, positioned after the complete documents, and their number. */
+    public record Resumed(VectorWriter writer, long documents) {
+    }
+
+    /**
+     * Continues a file an interrupted run left: removes a trailing partial record and counts complete documents.
+     * For per-window output only JSONL can be resumed (its lines say which window of how many they hold).
+     */
+    public static Resumed resume(Path file, VectorFormat format, boolean perChunk) throws IOException {
+        if (!Files.exists(file) || Files.size(file) == 0) {
+            return new Resumed(open(file, format), 0);
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (format == VectorFormat.NPY) {
+            if (perChunk) {
+                throw new IllegalArgumentException("--resume with one vector per window needs JSONL output");
+            }
+            ByteBuffer head = ByteBuffer.allocate(128);
+            channel.read(head, 0);
+            String header = new String(head.array(), 10, 118, StandardCharsets.US_ASCII);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("'shape': \\((\\d+), (\\d+)\\)").matcher(header);
+            if (!m.find()) {
+                throw new IOException(file + " is not a .npy file this tool wrote");
+            }
+            long rows = Long.parseLong(m.group(1));
+            int columns = Integer.parseInt(m.group(2));
+            long end = 128 + rows * columns * 4L;
+            channel.truncate(end);
+            NpyToFile w = new NpyToFile(channel, rows, columns);
+            return new Resumed(w, rows);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--; // drop a partial last line
+        }
+        long documents = 0;
+        long completeEnd = 0;
+        ObjectMapper json = new ObjectMapper();
+        int lineStart = 0;
+        for (int i = 0; i < end; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            boolean completesDocument = true;
+            if (perChunk) {
+                if (format != VectorFormat.JSONL) {
+                    throw new IllegalArgumentException("--resume with one vector per window needs JSONL output");
+                }
+                JsonNode node = json.readTree(new String(bytes, lineStart, i - lineStart, StandardCharsets.UTF_8));
+                completesDocument = node.path("chunk").asInt() + 1 == node.path("chunks").asInt();
+            }
+            if (completesDocument) {
+                documents++;
+                completeEnd = i + 1;
+            }
+            lineStart = i + 1;
+        }
+        channel.truncate(completeEnd);
+        TextRecords w = new TextRecords(new FileSink(channel, completeEnd), format == VectorFormat.JSONL);
+        w.count = documents;
+        return new Resumed(w, documents);
     }
 
     /** Writes records and flushes them. */
@@ -44,112 +123,138 @@ public abstract class VectorWriter implements AutoCloseable {
 
     /**
      * Writes a document: one record, or, with {@code perChunk}, one record per window (JSONL then adds
-     * {@code "chunk"}, {@code "start"} and {@code "end"}).
+     * {@code "chunk"}, {@code "chunks"}, {@code "start"} and {@code "end"}).
      */
     public void write(DocumentResult document, boolean perChunk) throws IOException {
         if (!perChunk) {
-            write(List.of(new Embedding(document.vector(), document.tokens(), document.truncated())),
-                    document.index(), -1, 0, 0, document.chunks().size());
+            write(new Embedding(document.vector(), document.tokens(), document.truncated()), document.index(), -1, 0,
+                    0, document.chunks().size());
             return;
         }
         int k = 0;
         for (DocumentResult.Chunk c : document.chunks()) {
-            write(List.of(new Embedding(c.vector(), c.tokens(), false)), document.index(), k++, c.start(), c.end(),
+            write(new Embedding(c.vector(), c.tokens(), false), document.index(), k++, c.start(), c.end(),
                     document.chunks().size());
         }
     }
 
-    /** One record with its document index and, for a window, the window's number and span. */
-    protected void write(List<Embedding> one, long index, int chunk, int start, int end, int chunks) throws IOException {
-        write(one);
-    }
+    /** One record with its document index and, for a window ({@code chunk >= 0}), the window's number and span. */
+    protected abstract void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException;
 
     /** Records written so far. */
     public long count() {
         return count;
     }
 
-    private static final class Jsonl extends VectorWriter {
-        private final OutputStream out;
+    // ---- text formats --------------------------------------------------------------------------------------------
+
+    /** Where whole text records go. */
+    private interface Sink extends AutoCloseable {
+        void writeRecord(byte[] bytes, int length) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** A file: a failed record is cut off again, leaving only complete ones. */
+    private static final class FileSink implements Sink {
+        private final FileChannel channel;
+        private long committed;
+
+        FileSink(FileChannel channel, long position) throws IOException {
+            this.channel = channel;
+            this.committed = position;
+            channel.position(position);
+        }
+
+        @Override
+        public void writeRecord(byte[] bytes, int length) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
+            try {
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+            } catch (IOException e) {
+                try {
+                    channel.truncate(committed);
+                    channel.position(committed);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            committed += length;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static final class StdoutSink implements Sink {
+        private final OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+
+        @Override
+        public void writeRecord(byte[] bytes, int length) throws IOException {
+            out.write(bytes, 0, length);
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** JSONL or CSV records. */
+    private static final class TextRecords extends VectorWriter {
+        private final Sink sink;
+        private final boolean jsonl;
         private final ByteArrayOutputStream record = new ByteArrayOutputStream(8192);
         private final JsonGenerator json;
 
-        Jsonl(OutputStream out) throws IOException {
-            this.out = out;
+        TextRecords(Sink sink, boolean jsonl) throws IOException {
+            this.sink = sink;
+            this.jsonl = jsonl;
             this.json = new JsonFactory().createGenerator(record);
             json.setRootValueSeparator(null);
         }
 
         @Override
-        protected void write(List<Embedding> one, long index, int chunk, int start, int end, int chunks)
-                throws IOException {
-            Embedding e = one.get(0);
-            json.writeStartObject();
-            json.writeNumberField("index", index);
-            if (chunk >= 0) {
-                json.writeNumberField("chunk", chunk);
-                json.writeNumberField("start", start);
-                json.writeNumberField("end", end);
+        public void write(Iterable<Embedding> embeddings) throws IOException {
+            for (Embedding e : embeddings) {
+                write(e, count, -1, 0, 0, 1);
             }
-            json.writeArrayFieldStart("embedding");
-            for (float v : e.vector()) {
-                json.writeNumber(v);
-            }
-            json.writeEndArray();
-            json.writeNumberField("tokens", e.tokens());
-            if (chunk < 0) {
-                json.writeBooleanField("truncated", e.truncated());
-                json.writeNumberField("chunks", chunks);
-            }
-            json.writeEndObject();
-            json.writeRaw('\n');
-            json.flush();
-            record.writeTo(out);
-            record.reset();
-            out.flush();
-            count++;
         }
 
         @Override
-        public void write(Iterable<Embedding> embeddings) throws IOException {
-            for (Embedding e : embeddings) {
+        protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
+            record.reset();
+            if (jsonl) {
                 json.writeStartObject();
-                json.writeNumberField("index", count++);
+                json.writeNumberField("index", index);
+                if (chunk >= 0) {
+                    json.writeNumberField("chunk", chunk);
+                    json.writeNumberField("chunks", chunks);
+                    json.writeNumberField("start", start);
+                    json.writeNumberField("end", end);
+                }
                 json.writeArrayFieldStart("embedding");
                 for (float v : e.vector()) {
                     json.writeNumber(v);
                 }
                 json.writeEndArray();
                 json.writeNumberField("tokens", e.tokens());
-                json.writeBooleanField("truncated", e.truncated());
+                if (chunk < 0) {
+                    json.writeBooleanField("truncated", e.truncated());
+                    json.writeNumberField("chunks", chunks);
+                }
                 json.writeEndObject();
                 json.writeRaw('\n');
                 json.flush();
-                record.writeTo(out); // whole lines only
-                record.reset();
-            }
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            json.close();
-            out.close();
-        }
-    }
-
-    private static final class Csv extends VectorWriter {
-        private final OutputStream out;
-
-        Csv(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(Iterable<Embedding> embeddings) throws IOException {
-            StringBuilder sb = new StringBuilder();
-            for (Embedding e : embeddings) {
-                sb.setLength(0);
+            } else {
+                StringBuilder sb = new StringBuilder();
                 float[] v = e.vector();
                 for (int i = 0; i < v.length; i++) {
                     if (i > 0) {
@@ -158,25 +263,28 @@ public abstract class VectorWriter implements AutoCloseable {
                     sb.append(v[i]);
                 }
                 sb.append('\n');
-                out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-                count++;
+                record.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
             }
-            out.flush();
+            byte[] bytes = record.toByteArray();
+            sink.writeRecord(bytes, bytes.length);
+            count++;
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            json.close();
+            sink.close();
         }
     }
 
-    /** .npy version 1.0: magic, header length, a Python dict padded to 64 bytes, then little-endian float32. */
+    // ---- npy ------------------------------------------------------------------------------------------------------
+
+    /** .npy version 1.0: magic, header length, a Python dict padded so the data starts at byte 128. */
     static byte[] npyHeader(long rows, int columns) {
         // The shape is padded to a fixed width so the header can be rewritten in place once the count is known.
         String dict = String.format("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", rows, columns);
-        int total = 128;
         StringBuilder sb = new StringBuilder(dict);
-        while (10 + sb.length() + 1 < total) {
+        while (10 + sb.length() + 1 < 128) {
             sb.append(' ');
         }
         sb.append('\n');
@@ -197,25 +305,45 @@ public abstract class VectorWriter implements AutoCloseable {
 
     private static final class NpyToFile extends VectorWriter {
         private final FileChannel channel;
-        private int columns = -1;
+        private int columns;
 
-        NpyToFile(Path file) throws IOException {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            channel.write(ByteBuffer.wrap(npyHeader(0, 0)));
+        NpyToFile(FileChannel channel, long rows, int columns) throws IOException {
+            this.channel = channel;
+            this.columns = columns;
+            this.count = rows;
+            if (rows == 0) {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(npyHeader(0, 0)), 0);
+            }
+            channel.position(128 + rows * Math.max(columns, 0) * 4L);
         }
 
         @Override
         public void write(Iterable<Embedding> embeddings) throws IOException {
             for (Embedding e : embeddings) {
-                if (columns < 0) {
-                    columns = e.vector().length;
-                }
-                channel.write(ByteBuffer.wrap(floats(e.vector())));
-                count++;
+                write(e, count, -1, 0, 0, 1);
             }
-            // Keep the header true after every batch, so a stopped run leaves a loadable file.
-            channel.write(ByteBuffer.wrap(npyHeader(count, Math.max(columns, 0))), 0);
+        }
+
+        @Override
+        protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
+            if (columns < 0) {
+                columns = e.vector().length;
+            }
+            long committed = 128 + count * columns * 4L;
+            try {
+                ByteBuffer b = ByteBuffer.wrap(floats(e.vector()));
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+                count++;
+                // Keep the header true after every record, so a stopped run leaves a loadable file.
+                channel.write(ByteBuffer.wrap(npyHeader(count, columns)), 0);
+            } catch (IOException failure) {
+                channel.truncate(committed);
+                channel.position(committed);
+                throw failure;
+            }
         }
 
         @Override
@@ -238,10 +366,15 @@ public abstract class VectorWriter implements AutoCloseable {
         @Override
         public void write(Iterable<Embedding> embeddings) throws IOException {
             for (Embedding e : embeddings) {
-                columns = e.vector().length;
-                body.write(floats(e.vector()));
-                count++;
+                write(e, count, -1, 0, 0, 1);
             }
+        }
+
+        @Override
+        protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
+            columns = e.vector().length;
+            body.write(floats(e.vector()));
+            count++;
         }
 
         @Override
@@ -249,23 +382,6 @@ public abstract class VectorWriter implements AutoCloseable {
             out.write(npyHeader(count, columns));
             body.writeTo(out);
             out.flush();
-        }
-    }
-
-    /** Standard output, flushed but not closed. */
-    private static final class NonClosingStream extends java.io.FilterOutputStream {
-        NonClosingStream(OutputStream out) {
-            super(new BufferedOutputStream(out, 1 << 16));
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.github.bertembed.cli;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.batch.DocumentEmbedder;
+import io.github.bertembed.batch.DocumentResult;
 import io.github.bertembed.batch.LongTextPolicy;
 import io.github.bertembed.batch.VectorFormat;
 import io.github.bertembed.batch.VectorWriter;
@@ -56,6 +57,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-lines", description = "Report unreadable or malformed input lines on stderr and go on.")
     boolean skipBadLines;
 
+    @Option(names = "--resume", description = "Continue an interrupted run: keep the complete records already in"
+            + " --output and skip that many input documents.")
+    boolean resume;
+
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
 
@@ -67,19 +72,31 @@ final class EmbedCommand implements Callable<Integer> {
         VectorFormat f = format != null ? VectorFormat.parse(format)
                 : output != null ? VectorFormat.forFile(output.getFileName().toString()) : VectorFormat.JSONL;
         LongTextPolicy policy = LongTextPolicy.parse(longText);
+        boolean perChunk = policy == LongTextPolicy.CHUNKS;
+        if (resume && output == null) {
+            throw new IllegalArgumentException("--resume needs --output FILE");
+        }
+        VectorWriter.Resumed resumed = resume ? VectorWriter.resume(output, f, perChunk) : null;
+        long skip = resumed == null ? 0 : resumed.documents();
         try (SentenceEmbedder model = embedder.open();
              InputRecords records = texts.isEmpty() ? InputRecords.open(input, false) : null;
-             VectorWriter out = VectorWriter.open(output, f)) {
+             VectorWriter out = resumed != null ? resumed.writer() : VectorWriter.open(output, f)) {
             DocumentEmbedder documents = new DocumentEmbedder(model, policy,
                     stride != null ? stride : DocumentEmbedder.defaultStride(model));
             Iterator<String> source = records == null ? texts.iterator() : new Lines(records, skipBadLines);
-            boolean perChunk = policy == LongTextPolicy.CHUNKS;
+            for (long i = 0; i < skip && source.hasNext(); i++) {
+                source.next();
+            }
+            if (skip > 0) {
+                System.err.println("resuming after " + skip + " documents already in " + output);
+            }
             long total = input != null && records != null ? Files.size(input) : -1;
             try (ProgressBar bar = progressBar(total)) {
                 long start = System.nanoTime();
                 documents.embed(source, r -> {
                     try {
-                        out.write(r, perChunk);
+                        out.write(skip == 0 ? r : new DocumentResult(r.index() + skip, r.vector(), r.tokens(),
+                                r.truncated(), r.chunks()), perChunk);
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot write " + (output == null ? "output" : output) + ": "
                                 + e.getMessage(), e);
