@@ -191,6 +191,41 @@ class ReliabilityTest {
         }
     }
 
+    /** A megabyte of text under each long-text policy: bounded time, and nothing dropped unless asked. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void megabyteTextUnderEachPolicy() {
+        StringBuilder sb = new StringBuilder();
+        String[] words = {"the", "cat", "sat", "on", "mat", "king", "queen", "dogs", "."};
+        Random r = new Random(3);
+        while (sb.length() < (1 << 20)) {
+            sb.append(words[r.nextInt(words.length)]).append(' ');
+        }
+        String text = sb.toString();
+        try (SentenceEmbedder e = open()) {
+            int all = e.tokenizer().toBuilder().maxLength(0).addSpecialTokens(false).build().encode(text).length();
+            for (io.github.bertembed.batch.LongTextPolicy policy : io.github.bertembed.batch.LongTextPolicy.values()) {
+                var documents = new io.github.bertembed.batch.DocumentEmbedder(e, policy, 4);
+                List<io.github.bertembed.batch.DocumentResult> out = new ArrayList<>();
+                long start = System.nanoTime();
+                documents.embed(List.of(text).iterator(), out::add);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                var result = out.get(0);
+                System.out.printf("1 MB text, %s: %d windows, %d tokens, %d ms%n", policy, result.chunks().size(),
+                        result.tokens(), ms);
+                if (policy == io.github.bertembed.batch.LongTextPolicy.TRUNCATE) {
+                    assertTrue(result.truncated());
+                    assertEquals(e.maxLength(), result.tokens());
+                } else {
+                    assertTrue(!result.truncated());
+                    int width = e.maxLength() - 2;
+                    assertEquals((int) Math.ceil((all - width) / (double) (width - 4)) + 1, result.chunks().size());
+                    assertEquals(text.stripTrailing().length(), result.chunks().get(result.chunks().size() - 1).end());
+                }
+            }
+        }
+    }
+
     static long residentKb() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {

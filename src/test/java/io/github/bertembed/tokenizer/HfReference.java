@@ -97,6 +97,22 @@ final class HfReference {
         return out;
     }
 
+    /** The text with each lone surrogate replaced by U+FFFD (valid pairs kept). */
+    static String replaceLoneSurrogates(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                sb.append(c).append(s.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                sb.append('\uFFFD');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     static boolean hasLoneSurrogate(String s) {
         if (s == null) {
             return false;

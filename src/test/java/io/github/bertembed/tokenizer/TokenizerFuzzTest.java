@@ -42,16 +42,23 @@ class TokenizerFuzzTest {
         }
     }
 
-    /** Differential: the same ids as HuggingFace tokenizers for any string. */
+    /**
+     * Differential: the same ids as HuggingFace tokenizers for any string. HuggingFace (Rust) never sees a lone
+     * surrogate, and DJL's string transport turns every supplementary character of such a text into U+FFFD (found
+     * by this fuzzer: seed regression-cjk-ext); so the reference gets the text with lone surrogates replaced by
+     * U+FFFD, which is exactly how we document treating them.
+     */
     @FuzzTest(maxDuration = "30s")
     void sameIdsAsHuggingFace(FuzzedDataProvider data) {
         String text = anyUtf16(data);
         if (reference == null) {
             reference = HfReference.plain(TestData.tokenizerJson("all-minilm-l6-v2"));
         }
-        long[] theirs = reference.encode(text).getIds();
-        int[] ours = UNCASED.encode(text).ids();
-        assertArrayEquals(theirs, java.util.Arrays.stream(ours).asLongStream().toArray(), text);
+        var theirs = reference.encode(HfReference.replaceLoneSurrogates(text));
+        Encoding ours = UNCASED.encode(text);
+        assertArrayEquals(theirs.getIds(), java.util.Arrays.stream(ours.ids()).asLongStream().toArray(),
+                () -> text.codePoints().mapToObj(Integer::toHexString).toList() + "\n ours   "
+                        + java.util.Arrays.toString(ours.tokens()) + "\n theirs " + java.util.Arrays.toString(theirs.getTokens()));
     }
 
     /**
