@@ -33,10 +33,14 @@ final class EmbedderOptions {
             description = "onnxruntime graph optimization: none, basic, extended, all (default).")
     String optimization;
 
+    @Option(names = "--provider", paramLabel = "EP", defaultValue = "cpu",
+            description = "Execution provider: cpu (default) or cuda (build with -Pcuda).")
+    String provider;
+
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
                 .normalize(!noNormalize).batchSize(batchSize).threads(threads)
-                .sessionOptions(new SessionOptions(0, optimization, "cpu"));
+                .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {
             b.maxLength(maxLength);
         }
