@@ -162,6 +162,28 @@ class TinyModelTest {
     }
 
     @Test
+    void sentenceTransformersConfigChoosesPoolingAndMaxLength() throws IOException {
+        Path st = TinyBertModel.write(dir.resolve("st"));
+        Files.createDirectories(st.resolve("1_Pooling"));
+        Files.writeString(st.resolve("1_Pooling/config.json"),
+                "{\"word_embedding_dimension\": 16, \"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": false}");
+        Files.writeString(st.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 12, \"do_lower_case\": false}");
+        try (SentenceEmbedder e = SentenceEmbedder.builder().model(st.toString()).cacheDirs(List.of(dir.resolve("c3"))).build()) {
+            assertEquals(Pooling.CLS, e.pooling());
+            assertEquals(12, e.maxLength());
+        }
+    }
+
+    @Test
+    void graphWithoutAnEmbeddingLayerIsRejected() throws Exception {
+        OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
+        byte[] encoderOnly = io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx));
+        OnnxModelFile cut = OnnxModelFile.parse(dir.resolve("encoder-only.onnx"), encoderOnly);
+        var e = assertThrows(IllegalArgumentException.class, () -> EmbeddingLayerGraph.find(cut));
+        assertTrue(e.getMessage().contains("input_ids"), e.getMessage());
+    }
+
+    @Test
     void closedEmbedderFailsCleanly() {
         SentenceEmbedder embedder = builder().build();
         embedder.close();

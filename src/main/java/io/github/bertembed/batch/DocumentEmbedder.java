@@ -70,8 +70,15 @@ public final class DocumentEmbedder {
         return (embedder.maxLength() - embedder.tokenizer().specialTokenCount(false)) / 8;
     }
 
-    /** A window of tokenized documents on its way from the reader to the encoder. */
-    private record Window(long firstIndex, List<List<Encoding>> documents, RuntimeException failure, boolean last) {
+    /**
+     * Consecutive windows of one document; a huge document arrives in several pieces, so memory is bounded by
+     * the read-ahead budget and not by the document.
+     */
+    private record Piece(long document, List<Encoding> windows, boolean lastOfDocument) {
+    }
+
+    /** A read-ahead batch of pieces on its way from the reader to the encoder. */
+    private record Window(List<Piece> pieces, RuntimeException failure, boolean last) {
     }
 
     /**
@@ -90,24 +97,32 @@ public final class DocumentEmbedder {
         long docs = 0;
         long tokens = 0;
         long chunks = 0;
+        Accumulator open = null;
         try {
             while (true) {
                 Window w = queue.take();
-                if (!w.documents().isEmpty()) {
+                if (!w.pieces().isEmpty()) {
                     List<Encoding> all = new ArrayList<>();
-                    for (List<Encoding> d : w.documents()) {
-                        all.addAll(d);
+                    for (Piece p : w.pieces()) {
+                        all.addAll(p.windows());
                     }
                     List<Embedding> vectors = embedder.embedEncodings(all);
                     int k = 0;
-                    for (int d = 0; d < w.documents().size(); d++) {
-                        List<Encoding> windows = w.documents().get(d);
-                        DocumentResult r = combine(w.firstIndex() + d, windows, vectors.subList(k, k + windows.size()));
-                        k += windows.size();
-                        docs++;
-                        tokens += r.tokens();
-                        chunks += windows.size();
-                        sink.accept(r);
+                    for (Piece p : w.pieces()) {
+                        if (open == null) {
+                            open = new Accumulator(p.document());
+                        }
+                        for (Encoding e : p.windows()) {
+                            open.add(e, vectors.get(k++));
+                        }
+                        if (p.lastOfDocument()) {
+                            DocumentResult r = open.finish();
+                            open = null;
+                            docs++;
+                            tokens += r.tokens();
+                            chunks += r.chunks().size();
+                            sink.accept(r);
+                        }
                     }
                     progress.accept(new Progress(docs, tokens, chunks));
                 }
@@ -128,31 +143,52 @@ public final class DocumentEmbedder {
 
     private void read(Iterator<String> documents, BlockingQueue<Window> queue) {
         long index = 0;
+        BertTokenizer.Windows current = null;
+        int next = 0;
         try {
             while (true) {
-                List<List<Encoding>> window = new ArrayList<>();
-                long first = index;
+                List<Piece> pieces = new ArrayList<>();
+                int docsInWindow = 0;
                 int tokens = 0;
                 RuntimeException failure = null;
                 boolean last = false;
                 try {
-                    while (window.size() < windowDocuments && tokens < windowTokens) {
-                        if (!documents.hasNext()) {
-                            last = true;
-                            break;
+                    while (docsInWindow < windowDocuments && tokens < windowTokens) {
+                        if (current == null) {
+                            if (!documents.hasNext()) {
+                                last = true;
+                                break;
+                            }
+                            String text = documents.next();
+                            if (policy == LongTextPolicy.TRUNCATE) {
+                                Encoding e = tokenizer.encode(text);
+                                pieces.add(new Piece(index++, List.of(e), true));
+                                tokens += e.length();
+                                docsInWindow++;
+                                continue;
+                            }
+                            current = tokenizer.windows(text, embedder.maxLength(), stride);
+                            next = 0;
+                            docsInWindow++;
                         }
-                        List<Encoding> encodings = tokenize(documents.next());
-                        for (Encoding e : encodings) {
+                        List<Encoding> windows = new ArrayList<>();
+                        while (next < current.count() && (windows.isEmpty() || tokens < windowTokens)) {
+                            Encoding e = current.get(next++);
+                            windows.add(e);
                             tokens += e.length();
                         }
-                        window.add(encodings);
-                        index++;
+                        boolean done = next == current.count();
+                        pieces.add(new Piece(index, windows, done));
+                        if (done) {
+                            index++;
+                            current = null;
+                        }
                     }
                 } catch (RuntimeException e) {
                     failure = e;
                     last = true;
                 }
-                queue.put(new Window(first, window, failure, last));
+                queue.put(new Window(pieces, failure, last));
                 if (last) {
                     return;
                 }
@@ -170,40 +206,54 @@ public final class DocumentEmbedder {
         return tokenizer.encodeWindows(text, embedder.maxLength(), stride);
     }
 
-    private DocumentResult combine(long index, List<Encoding> windows, List<Embedding> vectors) {
-        int dim = embedder.dimension();
-        List<DocumentResult.Chunk> chunks = new ArrayList<>(windows.size());
-        int tokens = 0;
-        boolean truncated = false;
-        for (int i = 0; i < windows.size(); i++) {
-            Encoding e = windows.get(i);
-            Embedding v = vectors.get(i);
+    /**
+     * One document's windows as they come: the token-weighted sum for the combined vector, and the windows'
+     * spans (with their vectors only under CHUNKS, so a huge document costs little memory).
+     */
+    private final class Accumulator {
+        private final long index;
+        private final double[] sum = new double[embedder.dimension()];
+        private final List<DocumentResult.Chunk> chunks = new ArrayList<>();
+        private float[] only;
+        private int tokens;
+        private boolean truncated;
+
+        Accumulator(long index) {
+            this.index = index;
+        }
+
+        void add(Encoding e, Embedding v) {
             tokens += v.tokens();
             truncated |= v.truncated();
-            chunks.add(new DocumentResult.Chunk(spanStart(e), spanEnd(e), v.tokens(), v.vector()));
+            float[] vector = v.vector();
+            only = chunks.isEmpty() ? vector : null;
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += (double) v.tokens() * vector[j];
+            }
+            chunks.add(new DocumentResult.Chunk(spanStart(e), spanEnd(e), v.tokens(),
+                    policy == LongTextPolicy.CHUNK && !chunks.isEmpty() ? null : vector));
         }
-        float[] vector;
-        if (windows.size() == 1) {
-            vector = vectors.get(0).vector();
-        } else {
-            // Token-weighted mean of the window vectors, then unit length.
-            double[] sum = new double[dim];
-            for (int i = 0; i < windows.size(); i++) {
-                float[] v = vectors.get(i).vector();
-                int weight = vectors.get(i).tokens();
-                for (int j = 0; j < dim; j++) {
-                    sum[j] += (double) weight * v[j];
+
+        DocumentResult finish() {
+            float[] vector;
+            if (chunks.size() == 1) {
+                vector = only;
+            } else {
+                // Token-weighted mean of the window vectors, then unit length.
+                vector = new float[sum.length];
+                for (int j = 0; j < sum.length; j++) {
+                    vector[j] = (float) (sum[j] / tokens);
+                }
+                if (embedder.normalizes()) {
+                    VectorMath.normalize(vector);
+                }
+                if (policy == LongTextPolicy.CHUNK) {
+                    DocumentResult.Chunk first = chunks.get(0);
+                    chunks.set(0, new DocumentResult.Chunk(first.start(), first.end(), first.tokens(), null));
                 }
             }
-            vector = new float[dim];
-            for (int j = 0; j < dim; j++) {
-                vector[j] = (float) (sum[j] / tokens);
-            }
-            if (embedder.normalizes()) {
-                VectorMath.normalize(vector);
-            }
+            return new DocumentResult(index, vector, tokens, truncated, chunks);
         }
-        return new DocumentResult(index, vector, tokens, truncated, chunks);
     }
 
     private static int spanStart(Encoding e) {

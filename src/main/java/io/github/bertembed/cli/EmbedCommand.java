@@ -57,6 +57,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-lines", description = "Report unreadable or malformed input lines on stderr and go on.")
     boolean skipBadLines;
 
+    @Option(names = "--pair", description = "Inputs are pairs (TAB-separated, or JSONL \"text_pair\"), embedded as"
+            + " [CLS] A [SEP] B [SEP] with longest_first truncation.")
+    boolean pair;
+
     @Option(names = "--resume", description = "Continue an interrupted run: keep the complete records already in"
             + " --output and skip that many input documents.")
     boolean resume;
@@ -79,8 +83,15 @@ final class EmbedCommand implements Callable<Integer> {
         VectorWriter.Resumed resumed = resume ? VectorWriter.resume(output, f, perChunk) : null;
         long skip = resumed == null ? 0 : resumed.documents();
         try (SentenceEmbedder model = embedder.open();
-             InputRecords records = texts.isEmpty() ? InputRecords.open(input, false) : null;
+             InputRecords records = texts.isEmpty() ? InputRecords.open(input, pair) : null;
              VectorWriter out = resumed != null ? resumed.writer() : VectorWriter.open(output, f)) {
+            if (pair) {
+                if (records == null) {
+                    throw new IllegalArgumentException("--pair reads pairs from --input or stdin, not from arguments");
+                }
+                embedPairs(model, records, out, skip);
+                return 0;
+            }
             DocumentEmbedder documents = new DocumentEmbedder(model, policy,
                     stride != null ? stride : DocumentEmbedder.defaultStride(model));
             Iterator<String> source = records == null ? texts.iterator() : new Lines(records, skipBadLines);
@@ -111,6 +122,35 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Pairs go through the batched pair path: truncation (longest_first) is the policy, and records say so. */
+    private void embedPairs(SentenceEmbedder model, InputRecords records, VectorWriter out, long skip) throws IOException {
+        for (long i = 0; i < skip && records.hasNext(); i++) {
+            records.next();
+        }
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        long index = skip;
+        while (true) {
+            boolean more = records.hasNext();
+            if (more) {
+                InputRecords.Record r = records.next();
+                a.add(r.text());
+                b.add(r.pair());
+            }
+            if (a.size() == 256 || (!more && !a.isEmpty())) {
+                for (io.github.bertembed.Embedding e : model.embedDetailed(a, b)) {
+                    out.write(new DocumentResult(index++, e.vector(), e.tokens(), e.truncated(),
+                            List.of(new DocumentResult.Chunk(0, 0, e.tokens(), e.vector()))), false);
+                }
+                a.clear();
+                b.clear();
+            }
+            if (!more) {
+                return;
+            }
+        }
     }
 
     private ProgressBar progressBar(long totalBytes) {
@@ -157,7 +197,12 @@ final class EmbedCommand implements Callable<Integer> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return records.next().text();
+            InputRecords.Record r = records.next();
+            if (r.pair() != null) {
+                throw new InputRecords.BadInputException("line " + r.line()
+                        + " has a \"text_pair\": embed pairs with --pair (nothing is dropped silently)", null);
+            }
+            return r.text();
         }
     }
 }

@@ -135,6 +135,19 @@ public final class BertTokenizer {
      * @param stride tokens shared by consecutive windows (0 ≤ stride < W)
      */
     public List<Encoding> encodeWindows(String text, int maxLength, int stride) {
+        Windows w = windows(text, maxLength, stride);
+        List<Encoding> out = new ArrayList<>(w.count());
+        for (int k = 0; k < w.count(); k++) {
+            out.add(w.get(k));
+        }
+        return out;
+    }
+
+    /**
+     * The windows of {@link #encodeWindows}, built one at a time on request: a huge text costs its token ids and
+     * offsets (12 bytes a token), not a materialized encoding per window.
+     */
+    public Windows windows(String text, int maxLength, int stride) {
         int special = specialTokenCount(false);
         int width = maxLength - special;
         if (width < 1) {
@@ -146,17 +159,42 @@ public final class BertTokenizer {
         }
         Scratch s = new Scratch(text.length());
         tokenize(text, s.a, s);
-        int n = s.a.ids.size();
-        List<Encoding> windows = new ArrayList<>();
-        int step = width - stride;
-        for (int start = 0; ; start += step) {
-            int end = Math.min(n, start + width);
-            windows.add(assembleWindow(s.a, start, end));
-            if (end >= n) {
-                break;
-            }
+        return new Windows(s.a, width, width - stride);
+    }
+
+    /** A text's overlapping windows; immutable once built. */
+    public final class Windows {
+        private final Sequence tokens;
+        private final int width;
+        private final int step;
+        private final int count;
+
+        private Windows(Sequence tokens, int width, int step) {
+            this.tokens = tokens;
+            this.width = width;
+            this.step = step;
+            int n = tokens.ids.size();
+            this.count = n <= width ? 1 : 1 + (n - width + step - 1) / step;
         }
-        return windows;
+
+        /** Number of windows (at least one). */
+        public int count() {
+            return count;
+        }
+
+        /** The text's tokens, special tokens excluded. */
+        public int tokenCount() {
+            return tokens.ids.size();
+        }
+
+        /** Window k, with its template; offsets index the whole text. */
+        public Encoding get(int k) {
+            if (k < 0 || k >= count) {
+                throw new IndexOutOfBoundsException("window " + k + " of " + count);
+            }
+            int start = k * step;
+            return assembleWindow(tokens, start, Math.min(tokens.ids.size(), start + width));
+        }
     }
 
     private Encoding assembleWindow(Sequence all, int from, int to) {

@@ -105,6 +105,23 @@ class DocumentEmbedderTest {
     }
 
     @Test
+    void aDocumentSplitAcrossReadAheadWindowsGivesTheSameResult() {
+        String doc = "the cat sat on the mat walking king queen dogs . ".repeat(30);
+        List<DocumentResult> whole = new ArrayList<>();
+        List<DocumentResult> split = new ArrayList<>();
+        new DocumentEmbedder(embedder, LongTextPolicy.CHUNKS, 5).embed(List.of(doc, "the cat").iterator(), whole::add);
+        new DocumentEmbedder(embedder, LongTextPolicy.CHUNKS, 5, 4, 50).embed(List.of(doc, "the cat").iterator(), split::add);
+        assertEquals(2, split.size());
+        assertEquals(whole.get(0).chunks().size(), split.get(0).chunks().size());
+        assertTrue(whole.get(0).chunks().size() > 10);
+        assertArrayEquals(whole.get(0).vector(), split.get(0).vector(), 1e-6f);
+        for (int i = 0; i < whole.get(0).chunks().size(); i++) {
+            assertArrayEquals(whole.get(0).chunks().get(i).vector(), split.get(0).chunks().get(i).vector(), 1e-6f);
+        }
+        assertEquals(1, split.get(1).index());
+    }
+
+    @Test
     void truncateKeepsTheFirstWindowAndSaysSo() {
         String doc = "the cat sat on the mat ".repeat(20);
         List<DocumentResult> out = new ArrayList<>();

@@ -94,6 +94,38 @@ class EmbedCommandTest {
     }
 
     @Test
+    void resumeContinuesAnInterruptedRun() throws Exception {
+        Path in = dir.resolve("five.txt");
+        Files.write(in, List.of("one", "two", "three", "four", "five"));
+        Path full = dir.resolve("full.jsonl");
+        assertEquals(0, CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
+                full.toString()).exitCode());
+        List<String> expected = Files.readAllLines(full);
+        Path partial = dir.resolve("partial.jsonl");
+        // An interrupted run: two complete records and half of the third.
+        Files.writeString(partial, expected.get(0) + "\n" + expected.get(1) + "\n" + expected.get(2).substring(0, 50));
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
+                partial.toString(), "--resume");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(expected, Files.readAllLines(partial));
+    }
+
+    @Test
+    void pairsFromJsonl() throws Exception {
+        Path in = dir.resolve("pairs.jsonl");
+        Files.writeString(in, "{\"text\": \"How old are you?\", \"text_pair\": \"I am six.\"}\n");
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--pair");
+        assertEquals(0, r.exitCode(), r.err());
+        try (var e = io.github.bertembed.SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).build()) {
+            float[] expected = e.embed("How old are you?", "I am six.");
+            JsonNode node = JSON.readTree(r.out().trim());
+            for (int k = 0; k < expected.length; k++) {
+                assertEquals(expected[k], (float) node.get("embedding").get(k).asDouble(), 0f);
+            }
+        }
+    }
+
+    @Test
     void npyAndCsvHoldTheSameVectors() throws Exception {
         Path npy = dir.resolve("v.npy");
         Path csv = dir.resolve("v.csv");
