@@ -83,7 +83,7 @@ public final class Models {
                 + (isEmpty(folder) ? " (the folder is empty)" : ""));
     }
 
-    /** The folders searched for model names, in order; only those that exist. */
+    /** The folders searched for model names, in order. */
     public static List<Path> searchPath(Path modelsDir) {
         Set<Path> dirs = new LinkedHashSet<>();
         if (modelsDir != null) {
@@ -128,7 +128,7 @@ public final class Models {
         }
     }
 
-    private static boolean isEmpty(Path folder) {
+    static boolean isEmpty(Path folder) {
         try (var s = Files.list(folder)) {
             return s.findAny().isEmpty();
         } catch (java.io.IOException e) {

@@ -447,7 +447,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             Path modelFile = folder.resolve("model.onnx");
             if (!Files.isRegularFile(modelFile)) {
                 throw new IllegalArgumentException("model folder " + folder + " has no model.onnx"
-                        + (isEmpty(folder) ? " (the folder is empty)" : ""));
+                        + (Models.isEmpty(folder) ? " (the folder is empty)" : ""));
             }
             Path tokenizerFile = Models.tokenizerFile(folder);
             OnnxModelFile onnx;
@@ -502,14 +502,6 @@ public final class SentenceEmbedder implements AutoCloseable {
 
         private static Pooling defaultPooling(Path folder) {
             return folder.getFileName().toString().toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
-        }
-
-        private static boolean isEmpty(Path folder) {
-            try (var s = Files.list(folder)) {
-                return s.findAny().isEmpty();
-            } catch (IOException e) {
-                return false;
-            }
         }
     }
 }

@@ -118,8 +118,12 @@ public abstract class VectorWriter implements AutoCloseable {
         return new Resumed(w, documents);
     }
 
-    /** Writes records and flushes them. */
-    public abstract void write(Iterable<Embedding> embeddings) throws IOException;
+    /** Writes records, numbered on from {@link #count()}. */
+    public void write(Iterable<Embedding> embeddings) throws IOException {
+        for (Embedding e : embeddings) {
+            write(e, count, -1, 0, 0, 1);
+        }
+    }
 
     /**
      * Writes a document: one record, or, with {@code perChunk}, one record per window (JSONL then adds
@@ -222,13 +226,6 @@ public abstract class VectorWriter implements AutoCloseable {
         }
 
         @Override
-        public void write(Iterable<Embedding> embeddings) throws IOException {
-            for (Embedding e : embeddings) {
-                write(e, count, -1, 0, 0, 1);
-            }
-        }
-
-        @Override
         protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
             record.reset();
             if (jsonl) {
@@ -319,13 +316,6 @@ public abstract class VectorWriter implements AutoCloseable {
         }
 
         @Override
-        public void write(Iterable<Embedding> embeddings) throws IOException {
-            for (Embedding e : embeddings) {
-                write(e, count, -1, 0, 0, 1);
-            }
-        }
-
-        @Override
         protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
             if (columns < 0) {
                 columns = e.vector().length;
@@ -361,13 +351,6 @@ public abstract class VectorWriter implements AutoCloseable {
 
         NpyToStream(OutputStream out) {
             this.out = out;
-        }
-
-        @Override
-        public void write(Iterable<Embedding> embeddings) throws IOException {
-            for (Embedding e : embeddings) {
-                write(e, count, -1, 0, 0, 1);
-            }
         }
 
         @Override
