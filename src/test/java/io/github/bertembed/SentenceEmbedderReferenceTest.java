@@ -19,11 +19,23 @@ class SentenceEmbedderReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"all-minilm-l6-v2", "all-minilm-l6-v2-q", "bge-small-zh-v1.5"})
     void equalsTheFullGraph(String model) throws Exception {
+        compare(model, false);
+    }
+
+    /** The attention-fused encoder graph: fp32 models stay within 1e-5 of their own graph. */
+    @ParameterizedTest
+    @ValueSource(strings = {"all-minilm-l6-v2", "bge-small-zh-v1.5"})
+    void fusedAttentionEqualsTheFullGraph(String model) throws Exception {
+        compare(model, true);
+    }
+
+    private void compare(String model, boolean fuse) throws Exception {
         boolean zh = model.startsWith("bge");
         boolean int8 = model.endsWith("-q");
         List<String> corpus = new ArrayList<>(zh ? TestData.chinese().subList(0, 150) : TestData.english().subList(0, 300));
         corpus.addAll(TestData.hard());
-        try (SentenceEmbedder embedder = SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(model).build();
+        try (SentenceEmbedder embedder = SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(model)
+                .fuseAttention(fuse).build();
              FullGraphReference reference = new FullGraphReference(TestData.model(model).resolve("model.onnx"), null)) {
             List<float[]> ours = embedder.embedAll(corpus);
             double worstAbs = 0;
@@ -34,8 +46,8 @@ class SentenceEmbedderReferenceTest {
                 worstAbs = Math.max(worstAbs, VectorMath.maxAbsDifference(ours.get(i), theirs));
                 worstCos = Math.min(worstCos, VectorMath.cosine(ours.get(i), theirs));
             }
-            System.out.printf("%s vs full graph: max abs %.3g, min cosine %.8f over %d texts%n", model, worstAbs,
-                    worstCos, corpus.size());
+            System.out.printf("%s%s vs full graph: max abs %.3g, min cosine %.8f over %d texts%n", model,
+                    fuse ? " (fused attention)" : "", worstAbs, worstCos, corpus.size());
             if (int8) {
                 assertTrue(worstCos >= 0.9999, "int8 min cosine " + worstCos);
             } else {

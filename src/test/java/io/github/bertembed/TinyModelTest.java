@@ -68,6 +68,25 @@ class TinyModelTest {
     }
 
     @Test
+    void fusedAttentionStaysWithinToleranceOfTheFullGraph() throws Exception {
+        try (SentenceEmbedder fused = builder().fuseAttention(true).build();
+             FullGraphReference reference = new FullGraphReference(model.resolve("model.onnx"), null)) {
+            List<float[]> batched = fused.embedAll(TEXTS);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                Encoding e = fused.tokenizer().encode(TEXTS.get(i));
+                float[] theirs = reference.sentence(e, false);
+                assertTrue(VectorMath.maxAbsDifference(fused.embed(TEXTS.get(i)), theirs) <= 1e-5, TEXTS.get(i));
+                assertTrue(VectorMath.maxAbsDifference(batched.get(i), theirs) <= 1e-5, "batched " + TEXTS.get(i));
+            }
+        }
+        OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
+        OnnxModelFile cut = OnnxModelFile.parse(dir.resolve("fused.onnx"),
+                io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx), true));
+        assertEquals(TinyBertModel.LAYERS, cut.countOps("Attention"), "every layer fused");
+        assertEquals(0, cut.countOps("Softmax"));
+    }
+
+    @Test
     void lookupIsOneHotTimesTable() {
         try (SentenceEmbedder embedder = builder().build()) {
             InputEmbeddings layer = embedder.inputEmbeddings();

@@ -37,9 +37,13 @@ final class EmbedderOptions {
             description = "Execution provider: cpu (default) or cuda (build with -Pcuda).")
     String provider;
 
+    @Option(names = "--fuse-attention", description = "Run attention as onnxruntime's fused Attention operator"
+            + " (fp32 models; ~9% lower latency on short texts here, same throughput).")
+    boolean fuseAttention;
+
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
-                .normalize(!noNormalize).batchSize(batchSize).threads(threads)
+                .normalize(!noNormalize).batchSize(batchSize).threads(threads).fuseAttention(fuseAttention)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {
             b.maxLength(maxLength);

@@ -40,6 +40,14 @@ public final class EncoderGraph {
 
     /** Cuts the graph and returns the serialized encoder model. */
     public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer) {
+        return cut(model, layer, false);
+    }
+
+    /**
+     * Cuts the graph; with {@code fuseAttention}, also rewrites each fp32 self-attention block into onnxruntime's
+     * fused Attention operator (see {@link AttentionFusion}).
+     */
+    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention) {
         GraphProto g = model.graph();
         String cutAt = layer.outputName();
         String mask = layer.attentionName();
@@ -66,6 +74,18 @@ public final class EncoderGraph {
                 }
             }
             nodes.add(b.build());
+        }
+        List<TensorProto> addedInitializers = List.of();
+        boolean fused = false;
+        if (fuseAttention) {
+            java.util.Map<String, TensorProto> inits = new java.util.HashMap<>();
+            for (TensorProto t : g.getInitializerList()) {
+                inits.put(t.getName(), t);
+            }
+            AttentionFusion.Result r = AttentionFusion.apply(nodes, inits, mask);
+            nodes = r.nodes();
+            addedInitializers = r.newInitializers();
+            fused = r.fused() > 0;
         }
         // Keep what the outputs need.
         Set<String> needed = new HashSet<>();
@@ -106,6 +126,9 @@ public final class EncoderGraph {
                 out.addInitializer(t);
             }
         }
+        for (TensorProto t : addedInitializers) {
+            out.addInitializer(t);
+        }
         out.addInput(ValueInfoProto.newBuilder().setName(INPUTS_EMBEDS).setType(floatType(layer.hidden())));
         for (ValueInfoProto in : g.getInputList()) {
             if (in.getName().equals(mask)) {
@@ -121,8 +144,11 @@ public final class EncoderGraph {
                 out.addValueInfo(v);
             }
         }
-        ModelProto cut = model.proto().toBuilder().setGraph(out).build();
-        return cut.toByteArray();
+        ModelProto.Builder cut = model.proto().toBuilder().setGraph(out);
+        if (fused && cut.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals("com.microsoft"))) {
+            cut.addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(1));
+        }
+        return cut.build().toByteArray();
     }
 
     private static TypeProto floatType(int hidden) {
@@ -141,14 +167,20 @@ public final class EncoderGraph {
      * @return the path of the cut graph, or null when no cache folder is writable (the caller then uses bytes)
      */
     public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs) throws IOException {
-        String name = "encoder-" + model.sha256().substring(0, 32) + ".onnx";
+        return cached(model, layer, cacheDirs, false);
+    }
+
+    /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List)}, for the plain or the attention-fused cut. */
+    public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
+                              boolean fuseAttention) throws IOException {
+        String name = "encoder-" + model.sha256().substring(0, 32) + (fuseAttention ? "-fused" : "") + ".onnx";
         for (Path dir : cacheDirs) {
             Path file = dir.resolve(name);
             if (isIntact(file)) {
                 return file;
             }
         }
-        byte[] bytes = cut(model, layer);
+        byte[] bytes = cut(model, layer, fuseAttention);
         for (Path dir : cacheDirs) {
             try {
                 Files.createDirectories(dir);
