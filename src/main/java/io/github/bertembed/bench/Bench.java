@@ -89,30 +89,16 @@ public final class Bench {
             }
         }
         try (SentenceEmbedder e = embedder(32)) {
-            DocumentEmbedder documents = new DocumentEmbedder(e, options.longText(), DocumentEmbedder.defaultStride(e));
-            documents.embed(docs.subList(0, Math.min(200, docs.size())).iterator(), r -> { });
-            long t0 = System.nanoTime();
-            long[] tokens = {0};
-            documents.embed(docs.iterator(), r -> tokens[0] += r.tokens());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            results.throughput.add(new BenchResults.Throughput("bert-embed", "DocumentEmbedder, " + options.longText()
-                    .name().toLowerCase(), 32, docs.size(), seconds, docs.size() / seconds, tokens[0] / seconds));
+            results.throughput.add(documentThroughput(e, options.longText(), docs,
+                    "DocumentEmbedder, " + options.longText().name().toLowerCase()));
             log.accept("bert-embed: latency");
-            for (String size : List.of("short", "medium", "long")) {
-                String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
-                results.latency.add(latency("bert-embed", size, text, e.tokenizer().encode(text).length(), e::embed));
-            }
+            latencies(results, "bert-embed", latencyTexts, e.tokenizer(), e::embed);
         }
         if (options.maxLength() == null || options.longText() != LongTextPolicy.TRUNCATE) {
             try (SentenceEmbedder e = SentenceEmbedder.builder().model(options.model()).modelsDir(options.modelsDir())
                     .threads(options.threads()).batchSize(32).build()) {
-                DocumentEmbedder documents = new DocumentEmbedder(e, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(e));
-                long t0 = System.nanoTime();
-                long[] tokens = {0};
-                documents.embed(docs.iterator(), r -> tokens[0] += r.tokens());
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                results.throughput.add(new BenchResults.Throughput("bert-embed", "default: max length " + e.maxLength()
-                        + ", chunk", 32, docs.size(), seconds, docs.size() / seconds, tokens[0] / seconds));
+                results.throughput.add(documentThroughput(e, LongTextPolicy.CHUNK, docs,
+                        "default: max length " + e.maxLength() + ", chunk"));
             }
         }
 
@@ -130,15 +116,7 @@ public final class Bench {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 results.throughput.add(new BenchResults.Throughput("bert-embed " + options.baseline(), "baseline", 32,
                         docs.size(), seconds, docs.size() / seconds, Double.NaN));
-                double min = 1;
-                double sum = 0;
-                for (int i = 0; i < vectors.size(); i++) {
-                    double c = VectorMath.cosine(ours32.get(i), vectors.get(i));
-                    min = Math.min(min, c);
-                    sum += c;
-                }
-                results.quality.put("cosine to " + options.baseline() + " (min / mean)",
-                        String.format("%.6f / %.6f", min, sum / vectors.size()));
+                results.quality.put("cosine to " + options.baseline() + " (min / mean)", cosines(ours32, vectors));
                 BenchResults.Throughput mine = results.throughput.stream().filter(t -> t.engine().equals("bert-embed")
                         && t.batchSize() == 32).findFirst().orElse(results.throughput.get(0));
                 results.ratios.put("docs/s " + options.model() + " / " + options.baseline(),
@@ -156,19 +134,9 @@ public final class Bench {
                 results.throughput.add(new BenchResults.Throughput("langchain4j", "embedAll (truncates at tokenizer.json's max)",
                         1, docs.size(), seconds, docs.size() / seconds, Double.NaN));
                 log.accept("langchain4j: latency");
-                for (String size : List.of("short", "medium", "long")) {
-                    String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
-                    results.latency.add(latency("langchain4j", size, text, -1, l4j::embed));
-                }
+                latencies(results, "langchain4j", latencyTexts, null, l4j::embed);
                 if (ours32 != null) {
-                    double min = 1;
-                    double sum = 0;
-                    for (int i = 0; i < theirs.size(); i++) {
-                        double c = VectorMath.cosine(ours32.get(i), theirs.get(i));
-                        min = Math.min(min, c);
-                        sum += c;
-                    }
-                    results.quality.put("cosine to langchain4j (min / mean)", String.format("%.6f / %.6f", min, sum / theirs.size()));
+                    results.quality.put("cosine to langchain4j (min / mean)", cosines(ours32, theirs));
                 }
             }
             try (PlainOnnxPipeline plain = new PlainOnnxPipeline(folder, maxLength, 32, cores, cls)) {
@@ -179,10 +147,7 @@ public final class Bench {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 results.throughput.add(new BenchResults.Throughput("onnxruntime+HF", "sorted batches of 32, " + cores
                         + " threads", 32, docs.size(), seconds, docs.size() / seconds, Double.NaN));
-                for (String size : List.of("short", "medium", "long")) {
-                    String text = latencyTexts.get(List.of("short", "medium", "long").indexOf(size));
-                    results.latency.add(latency("onnxruntime+HF", size, text, -1, plain::embed));
-                }
+                latencies(results, "onnxruntime+HF", latencyTexts, null, plain::embed);
             }
             BenchResults.Throughput ours = results.throughput.stream()
                     .filter(t -> t.engine().equals("bert-embed") && t.batchSize() == 32 && t.setting().startsWith("DocumentEmbedder"))
@@ -192,7 +157,7 @@ public final class Bench {
             results.ratios.put("docs/s bert-embed (DocumentEmbedder) / onnxruntime+HF",
                     ours.documentsPerSecond() / results.throughput.stream().filter(t -> t.engine().equals("onnxruntime+HF"))
                             .findFirst().orElseThrow().documentsPerSecond());
-            for (String size : List.of("short", "medium", "long")) {
+            for (String size : SIZES) {
                 double mine = results.latency.stream().filter(l -> l.engine().equals("bert-embed") && l.text().equals(size))
                         .findFirst().orElseThrow().p50();
                 double theirs = results.latency.stream().filter(l -> l.engine().equals("langchain4j") && l.text().equals(size))
@@ -201,6 +166,42 @@ public final class Bench {
             }
         }
         return results;
+    }
+
+    private static final List<String> SIZES = List.of("short", "medium", "long");
+
+    /** Documents through {@link DocumentEmbedder} (the {@code embed --input} path), after a short warm-up. */
+    private static BenchResults.Throughput documentThroughput(SentenceEmbedder e, LongTextPolicy policy,
+                                                              List<String> docs, String setting) {
+        DocumentEmbedder documents = new DocumentEmbedder(e, policy, DocumentEmbedder.defaultStride(e));
+        documents.embed(docs.subList(0, Math.min(200, docs.size())).iterator(), r -> { });
+        long t0 = System.nanoTime();
+        long[] tokens = {0};
+        documents.embed(docs.iterator(), r -> tokens[0] += r.tokens());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new BenchResults.Throughput("bert-embed", setting, e.batchSize(), docs.size(), seconds,
+                docs.size() / seconds, tokens[0] / seconds);
+    }
+
+    private void latencies(BenchResults results, String engine, List<String> texts, BertTokenizer tokenizer,
+                           java.util.function.Function<String, float[]> embed) {
+        for (int i = 0; i < SIZES.size(); i++) {
+            String text = texts.get(i);
+            int tokens = tokenizer == null ? -1 : tokenizer.encode(text).length();
+            results.latency.add(latency(engine, SIZES.get(i), text, tokens, embed));
+        }
+    }
+
+    /** "min / mean" cosine between two lists of vectors. */
+    private static String cosines(List<float[]> a, List<float[]> b) {
+        double min = 1;
+        double sum = 0;
+        for (int i = 0; i < b.size(); i++) {
+            double c = VectorMath.cosine(a.get(i), b.get(i));
+            min = Math.min(min, c);
+            sum += c;
+        }
+        return String.format("%.6f / %.6f", min, sum / b.size());
     }
 
     private SentenceEmbedder embedder(int batch) {
