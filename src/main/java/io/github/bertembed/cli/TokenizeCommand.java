@@ -17,6 +17,9 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code tokenize}: one JSON object of ids, type ids, tokens and offsets per input text. */
@@ -72,7 +75,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (truncation != null) {
             builder.truncation(TruncationStrategy.parse(truncation));
         }
-        builder.padding(switch (padding.toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
+        builder.padding(switch (padding.toLowerCase(Locale.ROOT).replace('-', '_')) {
             case "none" -> PaddingStrategy.NONE;
             case "longest" -> PaddingStrategy.LONGEST;
             case "max_length" -> PaddingStrategy.MAX_LENGTH;
@@ -86,7 +89,7 @@ final class TokenizeCommand implements Callable<Integer> {
                      : new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
-            java.util.List<InputRecords.Record> batch = new java.util.ArrayList<>();
+            List<InputRecords.Record> batch = new ArrayList<>();
             while (records.hasNext()) {
                 batch.add(records.next());
                 if (batch.size() >= Math.max(1, batchSize)) {
@@ -99,18 +102,18 @@ final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void write(BertTokenizer tokenizer, java.util.List<InputRecords.Record> batch, JsonGenerator json)
+    private void write(BertTokenizer tokenizer, List<InputRecords.Record> batch, JsonGenerator json)
             throws IOException {
         if (batch.isEmpty()) {
             return;
         }
-        java.util.List<String> texts = new java.util.ArrayList<>();
-        java.util.List<String> pairs = new java.util.ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        List<String> pairs = new ArrayList<>();
         for (InputRecords.Record r : batch) {
             texts.add(r.text());
             pairs.add(r.pair());
         }
-        java.util.List<Encoding> encodings;
+        List<Encoding> encodings;
         try {
             encodings = tokenizer.encodePairBatch(texts, pairs);
         } catch (IllegalArgumentException e) {
