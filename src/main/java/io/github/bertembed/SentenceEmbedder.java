@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Text to sentence vectors: our WordPiece tokenizer, our input embedding layer, the model's transformer layers
@@ -60,10 +61,13 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final int parallelism;
     private final ExecutorService workers;
     private final int layers;
-    private final java.util.concurrent.atomic.LongAdder[] stages = {new java.util.concurrent.atomic.LongAdder(),
-            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+    private final LongAdder tokenizeNanos = new LongAdder();
+    private final LongAdder inputEmbeddingsNanos = new LongAdder();
+    private final LongAdder encoderNanos = new LongAdder();
+    private final LongAdder poolingNanos = new LongAdder();
+    private final LongAdder encoderRuns = new LongAdder();
+    private final LongAdder paddedTokens = new LongAdder();
+    private final LongAdder paddedTokenSeq = new LongAdder();
 
     /**
      * Where time went since the last {@link #resetStageTimes()}, summed over threads: tokenization, the input
@@ -80,13 +84,14 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public StageTimes stageTimes() {
-        return new StageTimes(stages[0].sum(), stages[1].sum(), stages[2].sum(), stages[3].sum(), stages[4].sum(),
-                stages[5].sum(), stages[6].sum());
+        return new StageTimes(tokenizeNanos.sum(), inputEmbeddingsNanos.sum(), encoderNanos.sum(), poolingNanos.sum(),
+                encoderRuns.sum(), paddedTokens.sum(), paddedTokenSeq.sum());
     }
 
     public void resetStageTimes() {
-        for (var s : stages) {
-            s.reset();
+        for (LongAdder a : List.of(tokenizeNanos, inputEmbeddingsNanos, encoderNanos, poolingNanos, encoderRuns,
+                paddedTokens, paddedTokenSeq)) {
+            a.reset();
         }
     }
 
@@ -150,7 +155,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
-        stages[0].add(System.nanoTime() - t0);
+        tokenizeNanos.add(System.nanoTime() - t0);
         return embedEncodings(encodings);
     }
 
@@ -267,12 +272,12 @@ public final class SentenceEmbedder implements AutoCloseable {
             out[b] = new Embedding(v, e.realLength(), e.truncated());
         }
         long t3 = System.nanoTime();
-        stages[1].add(t1 - t0);
-        stages[2].add(t2 - t1);
-        stages[3].add(t3 - t2);
-        stages[4].increment();
-        stages[5].add((long) batch.size() * seq);
-        stages[6].add((long) batch.size() * seq * seq);
+        inputEmbeddingsNanos.add(t1 - t0);
+        encoderNanos.add(t2 - t1);
+        poolingNanos.add(t3 - t2);
+        encoderRuns.increment();
+        paddedTokens.add((long) batch.size() * seq);
+        paddedTokenSeq.add((long) batch.size() * seq * seq);
         return out;
     }
 
@@ -491,8 +496,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
             // side; a lone text gets the all-threads session.
             int parallelism = perText ? cores : 1;
-            int layers = (int) onnx.graph().getNodeList().stream()
-                    .filter(n -> n.getOpType().equals("Softmax")).count();
+            int layers = (int) onnx.countOps("Softmax");
             OnnxEncoder encoder;
             OnnxEncoder parallelEncoder = null;
             try {

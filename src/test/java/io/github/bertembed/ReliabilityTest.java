@@ -1,6 +1,5 @@
 package io.github.bertembed;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -233,9 +232,5 @@ class ReliabilityTest {
             }
         }
         return -1;
-    }
-
-    @AfterAll
-    static void done() {
     }
 }

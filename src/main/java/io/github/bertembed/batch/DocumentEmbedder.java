@@ -198,14 +198,6 @@ public final class DocumentEmbedder {
         }
     }
 
-    /** The encodings a document becomes under the policy. */
-    public List<Encoding> tokenize(String text) {
-        if (policy == LongTextPolicy.TRUNCATE) {
-            return List.of(tokenizer.encode(text));
-        }
-        return tokenizer.encodeWindows(text, embedder.maxLength(), stride);
-    }
-
     /**
      * One document's windows as they come: the token-weighted sum for the combined vector, and the windows'
      * spans (with their vectors only under CHUNKS, so a huge document costs little memory).
@@ -272,9 +264,5 @@ public final class DocumentEmbedder {
             }
         }
         return 0;
-    }
-
-    public LongTextPolicy policy() {
-        return policy;
     }
 }

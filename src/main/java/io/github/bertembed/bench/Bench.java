@@ -10,7 +10,6 @@ import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -217,9 +216,16 @@ public final class Bench {
     private List<String> latencyTexts(List<String> docs) {
         BertTokenizer t = BertTokenizer.fromModel(
                 io.github.bertembed.Models.resolve(options.model(), options.modelsDir()).toString());
+        int[] lengths = docs.stream().mapToInt(d -> t.encode(d).length()).toArray();
         List<String> out = new ArrayList<>();
         for (int target : new int[] {12, 60, 250}) {
-            out.add(docs.stream().min(Comparator.comparingInt(d -> Math.abs(t.encode(d).length() - target))).orElseThrow());
+            int best = 0;
+            for (int i = 1; i < lengths.length; i++) {
+                if (Math.abs(lengths[i] - target) < Math.abs(lengths[best] - target)) {
+                    best = i;
+                }
+            }
+            out.add(docs.get(best));
         }
         return out;
     }

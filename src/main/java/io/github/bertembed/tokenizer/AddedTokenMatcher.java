@@ -2,48 +2,29 @@ package io.github.bertembed.tokenizer;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Finds added tokens in raw text, leftmost first and, among those starting at one place, longest first (what
  * HuggingFace's Aho-Corasick matcher with LeftmostLongest does).
  */
 final class AddedTokenMatcher {
-    private final boolean[] firstChars = new boolean[0x10000];
+    /** Tokens by first character, longest first; null where no token starts with that character. */
     private final AddedToken[][] byFirstChar = new AddedToken[0x10000][];
 
     AddedTokenMatcher(List<AddedToken> tokens) {
-        List<List<AddedToken>> lists = new ArrayList<>();
-        for (int i = 0; i < 0x10000; i++) {
-            lists.add(null);
-        }
+        Map<Character, List<AddedToken>> grouped = new HashMap<>();
         for (AddedToken t : tokens) {
-            if (t.content().isEmpty()) {
-                continue;
-            }
-            char c = t.content().charAt(0);
-            if (lists.get(c) == null) {
-                lists.set(c, new ArrayList<>());
-            }
-            lists.get(c).add(t);
-            firstChars[c] = true;
-        }
-        for (int c = 0; c < 0x10000; c++) {
-            List<AddedToken> l = lists.get(c);
-            if (l != null) {
-                l.sort(Comparator.comparingInt((AddedToken t) -> t.content().length()).reversed());
-                byFirstChar[c] = l.toArray(new AddedToken[0]);
+            if (!t.content().isEmpty()) {
+                grouped.computeIfAbsent(t.content().charAt(0), c -> new ArrayList<>()).add(t);
             }
         }
-    }
-
-    boolean isEmpty() {
-        for (AddedToken[] a : byFirstChar) {
-            if (a != null) {
-                return false;
-            }
-        }
-        return true;
+        grouped.forEach((c, list) -> {
+            list.sort(Comparator.comparingInt((AddedToken t) -> t.content().length()).reversed());
+            byFirstChar[c] = list.toArray(new AddedToken[0]);
+        });
     }
 
     /**
@@ -53,10 +34,11 @@ final class AddedTokenMatcher {
     boolean next(String text, int from, int limit, int[] match) {
         for (int i = from; i < limit; i++) {
             char c = text.charAt(i);
-            if (!firstChars[c]) {
+            AddedToken[] candidates = byFirstChar[c];
+            if (candidates == null) {
                 continue;
             }
-            for (AddedToken t : byFirstChar[c]) {
+            for (AddedToken t : candidates) {
                 int end = i + t.content().length();
                 if (end <= limit && text.regionMatches(i, t.content(), 0, t.content().length())
                         && (!t.singleWord() || isWordBoundary(text, i, end))) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A pure-Java BERT WordPiece tokenizer that gives exactly what HuggingFace tokenizers gives for the same
@@ -794,9 +793,5 @@ public final class BertTokenizer {
     @Override
     public String toString() {
         return "BertTokenizer[vocabulary=" + vocabularySize() + ", " + spec.normalizer() + ", " + options + "]";
-    }
-
-    Map<String, Integer> vocabularyMap() {
-        return spec.vocabulary();
     }
 }

@@ -19,10 +19,6 @@ final class IntBuffer {
         return data[i];
     }
 
-    void set(int i, int value) {
-        data[i] = value;
-    }
-
     void add(int value) {
         if (size == data.length) {
             data = Arrays.copyOf(data, size * 2);
@@ -39,19 +35,11 @@ final class IntBuffer {
         size += n;
     }
 
-    void truncate(int newSize) {
-        size = newSize;
-    }
-
     void clear() {
         size = 0;
     }
 
     int[] toArray() {
         return Arrays.copyOf(data, size);
-    }
-
-    int[] toArray(int from, int to) {
-        return Arrays.copyOfRange(data, from, to);
     }
 }
