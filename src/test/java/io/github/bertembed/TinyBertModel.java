@@ -132,7 +132,8 @@ public final class TinyBertModel {
     private String linear(String x, int in, int out, String name) {
         String wName = init(name + ".weight", randoms(in * out, (float) (1 / Math.sqrt(in))), in, out);
         String bName = init(name + ".bias", randoms(out, 0.1f), out);
-        return node("Add", List.of(node("MatMul", List.of(x, wName)), bName));
+        // Bias first, as PyTorch exports it (the fused cut must reorder it for onnxruntime).
+        return node("Add", List.of(bName, node("MatMul", List.of(x, wName))));
     }
 
     private String layerNorm(String x, String name) {

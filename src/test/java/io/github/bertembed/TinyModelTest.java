@@ -84,6 +84,14 @@ class TinyModelTest {
                 io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx), true));
         assertEquals(TinyBertModel.LAYERS, cut.countOps("Attention"), "every layer fused");
         assertEquals(0, cut.countOps("Softmax"));
+        java.util.Set<String> biases = new java.util.HashSet<>();
+        cut.graph().getInitializerList().stream().filter(t -> t.getDimsCount() == 1).forEach(t -> biases.add(t.getName()));
+        long biasFirst = cut.graph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("Add") && biases.contains(n.getInput(0))).count();
+        long biasSecond = cut.graph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("Add") && biases.contains(n.getInput(1))).count();
+        assertEquals(0, biasFirst, "biases come second, where onnxruntime's SkipLayerNormalization fusion folds them");
+        assertTrue(biasSecond >= 2L * TinyBertModel.LAYERS, "residual bias Adds " + biasSecond);
     }
 
     @Test

@@ -97,10 +97,27 @@ final class AttentionFusion {
             if (replacements.containsKey(n)) {
                 out.add(replacements.get(n));
             } else if (!removed.contains(n)) {
-                out.add(n); // what the fused blocks no longer use is pruned by the caller
+                out.add(biasLast(n)); // what the fused blocks no longer use is pruned by the caller
             }
         }
         return new Result(out, added, fused);
+    }
+
+    /**
+     * {@code Add(bias, x)} as {@code Add(x, bias)}: the same sum (IEEE addition commutes), but onnxruntime's
+     * SkipLayerNormalization fusion only folds a bias that comes second, and PyTorch exports put it first. With
+     * the bias folded, the two residual blocks of a layer lose their separate bias Adds.
+     */
+    private NodeProto biasLast(NodeProto n) {
+        if (!n.getOpType().equals("Add") || n.getInputCount() != 2) {
+            return n;
+        }
+        TensorProto first = initializers.get(n.getInput(0));
+        if (first == null || first.getDimsCount() != 1 || initializers.containsKey(n.getInput(1))
+                || constants.containsKey(n.getInput(1))) {
+            return n;
+        }
+        return n.toBuilder().setInput(0, n.getInput(1)).setInput(1, n.getInput(0)).build();
     }
 
     /** One attention block's parts. */

@@ -38,6 +38,9 @@ public final class EncoderGraph {
     private EncoderGraph() {
     }
 
+    /** Names the fused cut in the cache; a new value whenever the fused rewrite changes. */
+    private static final String FUSED_SUFFIX = "-fused-v2";
+
     /** Cuts the graph and returns the serialized encoder model. */
     public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer) {
         return cut(model, layer, false);
@@ -173,7 +176,7 @@ public final class EncoderGraph {
     /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List)}, for the plain or the attention-fused cut. */
     public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
                               boolean fuseAttention) throws IOException {
-        String name = "encoder-" + model.sha256().substring(0, 32) + (fuseAttention ? "-fused" : "") + ".onnx";
+        String name = "encoder-" + model.sha256().substring(0, 32) + (fuseAttention ? FUSED_SUFFIX : "") + ".onnx";
         for (Path dir : cacheDirs) {
             Path file = dir.resolve(name);
             if (isIntact(file)) {
