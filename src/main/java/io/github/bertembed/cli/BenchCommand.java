@@ -45,6 +45,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "30", description = "Latency warm-up calls; default ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds in which bert-embed and the"
+            + " peers take turns (throughput and latency), so that drift of the machine's speed falls on all alike;"
+            + " default ${DEFAULT-VALUE}.")
+    int rounds;
+
     @Option(names = "--compare", description = "Also run langchain4j and a plain onnxruntime + HF pipeline.")
     boolean compare;
 
@@ -68,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bench.Options options = new Bench.Options(model.model, model.modelsDir,
                 corpus != null ? corpus : BenchCorpus.defaultCorpus(), documents, batchSizes, threads, iterations,
-                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline);
+                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline, rounds);
         BenchResults results = new Bench(options, m -> System.err.println("bench: " + m)).run();
         System.out.print(results.markdown());
         System.out.flush();
