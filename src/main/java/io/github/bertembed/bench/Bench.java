@@ -60,12 +60,18 @@ public final class Bench {
         boolean cls;
         EncoderFlops flops;
         List<float[]> ours32 = null;
+        List<String> latencyTexts = latencyTexts(docs);
         try (SentenceEmbedder probe = embedder(32)) {
             folder = probe.folder();
             cls = probe.pooling() == Pooling.CLS;
             flops = EncoderFlops.of(folder.resolve("model.onnx"), probe.dimension());
+            // The short text's GEMMs alone, at its own row count: a floor under its latency on this machine.
+            int rows = probe.tokenizer().encode(latencyTexts.get(0)).length();
+            log.accept("measuring the GEMM rate at " + rows + " rows");
+            double gflops = MachineRate.shortTextGemmGflops(cores, rows, probe.dimension(), probe.layers(), 200);
+            double gemmFlops = 2.0 * rows * probe.layers() * 12.0 * probe.dimension() * probe.dimension();
+            results.shortTextGemm = new BenchResults.ShortTextGemm(rows, gflops, gemmFlops / gflops / 1e6);
         }
-        List<String> latencyTexts = latencyTexts(docs);
 
         for (int batch : options.batchSizes()) {
             try (SentenceEmbedder e = embedder(batch)) {
@@ -247,6 +253,10 @@ public final class Bench {
         results.ratios.put("docs/s bert-embed (DocumentEmbedder) / onnxruntime+HF",
                 ours.documentsPerSecond() / results.throughput.stream().filter(t -> t.engine().equals("onnxruntime+HF"))
                         .findFirst().orElseThrow().documentsPerSecond());
+        if (results.shortTextGemm != null) {
+            results.ratios.put("short text's GEMMs alone (no other operator) / langchain4j p50",
+                    results.shortTextGemm.milliseconds() / p50(results, "langchain4j", "short"));
+        }
         for (String size : SIZES) {
             double mine = p50(results, "bert-embed", size);
             results.ratios.put("p50 latency bert-embed / langchain4j, " + size + " text", mine / p50(results, "langchain4j", size));

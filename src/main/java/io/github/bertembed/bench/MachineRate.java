@@ -9,63 +9,113 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * What this machine's matrix multiply reaches in onnxruntime: a large fp32 MatMul (4096×384 by 384×1536, the
- * shape of a MiniLM feed-forward layer over a batch), timed over repeated runs. The ceiling against which the
- * encoder's achieved GFLOP/s is compared.
+ * What this machine's matrix multiply reaches in onnxruntime. {@link #matMulGflops} times a large fp32 MatMul
+ * (4096×384 by 384×1536, the shape of a MiniLM feed-forward layer over a batch): the ceiling against which the
+ * encoder's achieved GFLOP/s is compared. {@link #shortTextGemmGflops} times the weight matrices of a BERT
+ * encoder (per layer Q, K and V as one h×3h matrix, the h×h output projection, h×4h and 4h×h) in a chain over a
+ * few rows: the GEMM work of one short text, which bounds its latency from below.
+ *
+ * <pre>{@code
+ * double peak = MachineRate.matMulGflops(2, 20);
+ * double shortText = MachineRate.shortTextGemmGflops(2, 12, 384, 6, 200); // all-minilm-l6-v2, 12 tokens
+ * }</pre>
  */
 public final class MachineRate {
+    private static final int HIDDEN = 384;
+
     private MachineRate() {
     }
 
-    /** GFLOP/s of the MatMul with {@code threads} intra-op threads (median of the timed runs). */
+    /** GFLOP/s of the large MatMul with {@code threads} intra-op threads (median of the timed runs). */
     public static double matMulGflops(int threads, int runs) throws Exception {
         int m = 4096;
-        int k = 384;
-        int n = 1536;
         Random r = new Random(1);
-        ByteBuffer b = ByteBuffer.allocate(k * n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < k * n; i++) {
-            b.putFloat(r.nextFloat() - 0.5f);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("matmul").addInput(rowsInput(HIDDEN))
+                .addInitializer(weight("b", HIDDEN, 4 * HIDDEN, r))
+                .addNode(matMul("x", "b", "c")).addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("c"));
+        double seconds = medianSeconds(g.build(), threads, m, HIDDEN, runs, r);
+        return 2.0 * m * HIDDEN * 4 * HIDDEN / seconds / 1e9;
+    }
+
+    /**
+     * GFLOP/s of an encoder's weight matrices ({@code layers} layers of width {@code hidden}) applied in a chain to
+     * {@code rows} token vectors (median of the timed runs): what onnxruntime's GEMMs give a text of that many
+     * tokens, before any other operator.
+     */
+    public static double shortTextGemmGflops(int threads, int rows, int hidden, int layers, int runs) throws Exception {
+        int[][] layerWeights = {{hidden, 3 * hidden}, {hidden, hidden}, {hidden, 4 * hidden}, {4 * hidden, hidden}};
+        Random r = new Random(1);
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("gemm-chain").addInput(rowsInput(hidden));
+        String x = "x";
+        double flops = 0;
+        for (int l = 0; l < layers; l++) {
+            // x -> QKV (a side output), x -> O -> up -> down -> next x: every matrix once, shapes as in the encoder.
+            String[] w = new String[layerWeights.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = "w" + l + "_" + i;
+                g.addInitializer(weight(w[i], layerWeights[i][0], layerWeights[i][1], r));
+                flops += 2.0 * rows * layerWeights[i][0] * layerWeights[i][1];
+            }
+            g.addNode(matMul(x, w[0], "qkv" + l)).addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("qkv" + l));
+            g.addNode(matMul(x, w[1], "o" + l)).addNode(matMul("o" + l, w[2], "up" + l))
+                    .addNode(matMul("up" + l, w[3], "down" + l));
+            x = "down" + l;
         }
-        OnnxMl.TensorShapeProto shape = OnnxMl.TensorShapeProto.newBuilder()
-                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(m))
-                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(k)).build();
-        OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().setName("matmul")
-                .addInput(OnnxMl.ValueInfoProto.newBuilder().setName("a").setType(OnnxMl.TypeProto.newBuilder()
-                        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))))
-                .addInitializer(OnnxMl.TensorProto.newBuilder().setName("b").addDims(k).addDims(n).setDataType(1)
-                        .setRawData(ByteString.copyFrom(b.array())))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("MatMul").addInput("a").addInput("b").addOutput("c"))
-                .addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("c"))
-                .build();
+        g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(x));
+        return flops / medianSeconds(g.build(), threads, rows, hidden, runs, r) / 1e9;
+    }
+
+    private static double medianSeconds(OnnxMl.GraphProto g, int threads, int rows, int columns, int runs, Random r)
+            throws Exception {
         byte[] model = OnnxMl.ModelProto.newBuilder().setIrVersion(7)
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build().toByteArray();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        float[] a = new float[m * k];
+        float[] a = new float[rows * columns];
         for (int i = 0; i < a.length; i++) {
-            a[i] = r.nextFloat() - 0.5f;
+            a[i] = (r.nextFloat() - 0.5f) * 0.1f;
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             try (OrtSession s = env.createSession(model, o);
-                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(a), new long[] {m, k})) {
+                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(a), new long[] {rows, columns})) {
                 long[] times = new long[runs];
-                for (int i = -3; i < runs; i++) {
+                for (int i = -Math.max(3, runs / 5); i < runs; i++) {
                     long t = System.nanoTime();
-                    try (OrtSession.Result res = s.run(Map.of("a", input))) {
+                    try (OrtSession.Result res = s.run(Map.of("x", input))) {
                         if (i >= 0) {
                             times[i] = System.nanoTime() - t;
                         }
                     }
                 }
-                java.util.Arrays.sort(times);
-                double seconds = times[runs / 2] / 1e9;
-                return 2.0 * m * k * n / seconds / 1e9;
+                Arrays.sort(times);
+                return times[runs / 2] / 1e9;
             }
         }
+    }
+
+    private static OnnxMl.ValueInfoProto rowsInput(int columns) {
+        OnnxMl.TensorShapeProto shape = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("rows"))
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(columns)).build();
+        return OnnxMl.ValueInfoProto.newBuilder().setName("x").setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+    }
+
+    private static OnnxMl.TensorProto weight(String name, int rows, int columns, Random r) {
+        ByteBuffer b = ByteBuffer.allocate(rows * columns * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * columns; i++) {
+            b.putFloat((r.nextFloat() - 0.5f) * 0.1f);
+        }
+        return OnnxMl.TensorProto.newBuilder().setName(name).addDims(rows).addDims(columns).setDataType(1)
+                .setRawData(ByteString.copyFrom(b.array())).build();
+    }
+
+    private static OnnxMl.NodeProto matMul(String a, String b, String c) {
+        return OnnxMl.NodeProto.newBuilder().setOpType("MatMul").addInput(a).addInput(b).addOutput(c).build();
     }
 }

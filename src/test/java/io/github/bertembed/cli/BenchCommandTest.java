@@ -37,6 +37,9 @@ class BenchCommandTest {
                 r.out());
         JsonNode results = new ObjectMapper().readTree(json.toFile());
         assertTrue(results.get("matMulGflops").asDouble() > 0);
+        JsonNode gemm = results.get("shortTextGemm");
+        assertTrue(gemm.get("gflops").asDouble() > 0 && gemm.get("milliseconds").asDouble() > 0, gemm.toString());
+        assertTrue(r.out().contains("over the short text's " + gemm.get("rows").asInt() + " rows"), r.out());
         assertEquals(3, results.get("latency").size(), "short, medium, long");
         assertTrue(results.get("throughput").size() >= 3, "batch 1, batch 8, DocumentEmbedder");
         byte[] image = Files.readAllBytes(png);
