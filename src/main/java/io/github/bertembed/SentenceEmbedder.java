@@ -502,12 +502,14 @@ public final class SentenceEmbedder implements AutoCloseable {
             // side; a lone text gets the all-threads session.
             int parallelism = perText ? cores : 1;
             int layers = (int) onnx.countOps("Softmax");
+            // Fusion rewrites fp32 attention only; a quantized graph would be cached twice under two names.
+            boolean fuse = fuseAttention && !perText;
             OnnxEncoder encoder;
             OnnxEncoder parallelEncoder = null;
             try {
                 Path cut = EncoderGraph.cached(onnx, layer,
-                        cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(folder), fuseAttention);
-                byte[] bytes = cut == null ? EncoderGraph.cut(onnx, layer, fuseAttention) : null;
+                        cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(folder), fuse);
+                byte[] bytes = cut == null ? EncoderGraph.cut(onnx, layer, fuse) : null;
                 encoder = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
                 if (perText && parallelism > 1) {
                     SessionOptions one = session.withIntraOpThreads(1);

@@ -68,9 +68,7 @@ public final class Bench {
             // The short text's GEMMs alone, at its own row count: a floor under its latency on this machine.
             int rows = probe.tokenizer().encode(latencyTexts.get(0)).length();
             log.accept("measuring the GEMM rate at " + rows + " rows");
-            double gflops = MachineRate.shortTextGemmGflops(cores, rows, probe.dimension(), probe.layers(), 200);
-            double gemmFlops = 2.0 * rows * probe.layers() * 12.0 * probe.dimension() * probe.dimension();
-            results.shortTextGemm = new BenchResults.ShortTextGemm(rows, gflops, gemmFlops / gflops / 1e6);
+            results.shortTextGemm = MachineRate.shortTextGemm(cores, rows, probe.dimension(), probe.layers(), 200);
         }
 
         for (int batch : options.batchSizes()) {

@@ -16,13 +16,13 @@ import java.util.Random;
 /**
  * What this machine's matrix multiply reaches in onnxruntime. {@link #matMulGflops} times a large fp32 MatMul
  * (4096×384 by 384×1536, the shape of a MiniLM feed-forward layer over a batch): the ceiling against which the
- * encoder's achieved GFLOP/s is compared. {@link #shortTextGemmGflops} times the weight matrices of a BERT
+ * encoder's achieved GFLOP/s is compared. {@link #shortTextGemm} times the weight matrices of a BERT
  * encoder (per layer Q, K and V as one h×3h matrix, the h×h output projection, h×4h and 4h×h) in a chain over a
  * few rows: the GEMM work of one short text, which bounds its latency from below.
  *
  * <pre>{@code
  * double peak = MachineRate.matMulGflops(2, 20);
- * double shortText = MachineRate.shortTextGemmGflops(2, 12, 384, 6, 200); // all-minilm-l6-v2, 12 tokens
+ * BenchResults.ShortTextGemm shortText = MachineRate.shortTextGemm(2, 12, 384, 6, 200); // all-minilm-l6-v2
  * }</pre>
  */
 public final class MachineRate {
@@ -43,11 +43,12 @@ public final class MachineRate {
     }
 
     /**
-     * GFLOP/s of an encoder's weight matrices ({@code layers} layers of width {@code hidden}) applied in a chain to
+     * An encoder's weight matrices ({@code layers} layers of width {@code hidden}) applied in a chain to
      * {@code rows} token vectors (median of the timed runs): what onnxruntime's GEMMs give a text of that many
-     * tokens, before any other operator.
+     * tokens, before any other operator, as GFLOP/s and milliseconds.
      */
-    public static double shortTextGemmGflops(int threads, int rows, int hidden, int layers, int runs) throws Exception {
+    public static BenchResults.ShortTextGemm shortTextGemm(int threads, int rows, int hidden, int layers, int runs)
+            throws Exception {
         int[][] layerWeights = {{hidden, 3 * hidden}, {hidden, hidden}, {hidden, 4 * hidden}, {4 * hidden, hidden}};
         Random r = new Random(1);
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("gemm-chain").addInput(rowsInput(hidden));
@@ -67,7 +68,8 @@ public final class MachineRate {
             x = "down" + l;
         }
         g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(x));
-        return flops / medianSeconds(g.build(), threads, rows, hidden, runs, r) / 1e9;
+        double seconds = medianSeconds(g.build(), threads, rows, hidden, runs, r);
+        return new BenchResults.ShortTextGemm(rows, flops / seconds / 1e9, seconds * 1e3);
     }
 
     private static double medianSeconds(OnnxMl.GraphProto g, int threads, int rows, int columns, int runs, Random r)

@@ -18,8 +18,9 @@ import java.util.Set;
  * Rewrites each fp32 self-attention block of a BERT graph (three projections, head reshapes and transposes,
  * scaled scores, additive mask, softmax, context, merge) into onnxruntime's fused {@code com.microsoft.Attention}
  * operator, with Q, K and V weights concatenated into one matrix. About twenty small operators per layer become
- * one, which is what dominates the time of short inputs. Blocks that do not match the pattern (quantized
- * graphs, unusual exports) are left as they are.
+ * one, which is what dominates the time of short inputs. In a graph with fused blocks, residual bias Adds are
+ * also written bias-second, so that onnxruntime folds them into SkipLayerNormalization. Blocks that do not match
+ * the pattern (quantized graphs, unusual exports) are left as they are.
  */
 final class AttentionFusion {
     static final String MASK_INT32 = "attention_mask_int32";
