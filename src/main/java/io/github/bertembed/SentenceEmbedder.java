@@ -431,7 +431,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         /**
          * Most padded tokens (texts × longest) in one encoder run (default 1024). Runs of about a thousand tokens
          * keep onnxruntime's activations small and padding low: on the 2-core benchmark machine they embed
-         * 5-8% more documents per second than batches of 32 bounded at 16384 tokens. A longer text runs alone.
+         * 6-8% more documents per second than batches of 32 bounded at 16384 tokens. A longer text runs alone.
          */
         public Builder maxBatchTokens(int tokens) {
             if (tokens < 1) {
