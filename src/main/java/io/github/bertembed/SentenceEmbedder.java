@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  * fail with {@link IllegalStateException}.
  */
 public final class SentenceEmbedder implements AutoCloseable {
-    private final Path folder;
+    private final ModelLocation location;
+    private final ModelSettings settings;
     private final BertTokenizer tokenizer;
     private final InputEmbeddings inputEmbeddings;
     private final OnnxEncoder encoder;
@@ -95,16 +95,17 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
     }
 
-    private SentenceEmbedder(Builder b, Path folder, BertTokenizer tokenizer, InputEmbeddings inputEmbeddings,
-                             OnnxEncoder encoder, OnnxEncoder parallelEncoder, Pooling pooling, boolean perTextRuns,
-                             int parallelism, int layers) {
-        this.folder = folder;
+    private SentenceEmbedder(Builder b, ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
+                             InputEmbeddings inputEmbeddings, OnnxEncoder encoder, OnnxEncoder parallelEncoder,
+                             boolean perTextRuns, int parallelism, int layers) {
+        this.location = location;
+        this.settings = settings;
         this.tokenizer = tokenizer;
         this.inputEmbeddings = inputEmbeddings;
         this.encoder = encoder;
         this.parallelEncoder = parallelEncoder;
-        this.pooling = pooling;
-        this.normalize = b.normalize;
+        this.pooling = settings.pooling();
+        this.normalize = settings.normalize();
         this.batchSize = b.batchSize;
         this.maxBatchTokens = b.maxBatchTokens;
         this.perTextRuns = perTextRuns;
@@ -304,7 +305,17 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** The model folder. */
     public Path folder() {
-        return folder;
+        return location.folder();
+    }
+
+    /** Where the model was found, and which known model it is. */
+    public ModelLocation location() {
+        return location;
+    }
+
+    /** Pooling, normalization and maximum length, each with where it came from. */
+    public ModelSettings settings() {
+        return settings;
     }
 
     /** Number of transformer layers in the encoder graph. */
@@ -349,7 +360,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private String model = Models.DEFAULT;
         private Path modelsDir;
         private Pooling pooling;
-        private boolean normalize = true;
+        private Boolean normalize;
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private int batchSize = 32;
@@ -359,8 +370,28 @@ public final class SentenceEmbedder implements AutoCloseable {
         private int threads;
         private BertNormalizer vocabNormalizer = BertNormalizer.uncased();
         private boolean fuseAttention = true;
+        private ClassLoader classLoader;
+        private Path modelCache;
 
         private Builder() {
+        }
+
+        /**
+         * Where to look for model jars (default: the thread's context class loader, else this library's). A model
+         * artifact on the classpath holds {@code <name>.onnx} and {@code <name>-tokenizer.json} at its root.
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        /**
+         * A folder to try first for the verified copies of models found in jars (default: {@code $BERT_EMBED_CACHE},
+         * {@code -Dbertembed.cache}, {@code ~/.cache/bert-embed}, then the temporary folder).
+         */
+        public Builder modelCache(Path root) {
+            this.modelCache = root;
+            return this;
         }
 
         /**
@@ -380,7 +411,10 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** A model name ({@link Models#KNOWN}) or a folder with model.onnx and tokenizer.json or vocab.txt. */
+        /**
+         * A model name ({@link Models#KNOWN}: from a models folder or a model jar on the classpath), a folder with
+         * model.onnx and tokenizer.json or vocab.txt, or a model jar's path.
+         */
         public Builder model(String nameOrFolder) {
             this.model = nameOrFolder;
             return this;
@@ -392,13 +426,16 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** Pooling (default: the folder's sentence-transformers config, else CLS for bge models, else mean). */
+        /**
+         * Pooling (default: the folder's sentence-transformers config, else the known model's, else mean; see
+         * {@link SentenceEmbedder#settings()}).
+         */
         public Builder pooling(Pooling pooling) {
             this.pooling = pooling;
             return this;
         }
 
-        /** L2-normalize vectors (default true). */
+        /** L2-normalize vectors (default: the folder's sentence-transformers modules, else the known model's, else true). */
         public Builder normalize(boolean normalize) {
             this.normalize = normalize;
             return this;
@@ -406,7 +443,8 @@ public final class SentenceEmbedder implements AutoCloseable {
 
         /**
          * Maximum tokens per text, special tokens included (default: sentence-transformers' max_seq_length where
-         * the folder has one, else the model's position table size). Longer texts are truncated, and reported so.
+         * the folder has one, else the known model's, else the model's position table size). Longer texts are
+         * truncated, and reported so.
          */
         public Builder maxLength(int maxLength) {
             this.maxLength = maxLength;
@@ -464,7 +502,20 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         public SentenceEmbedder build() {
-            Path folder = Models.resolve(model, modelsDir);
+            ModelLocation location = Models.locate(model, modelsDir, classLoader, modelCache);
+            try {
+                return build(location);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                if (!location.copied()) {
+                    throw e; // the messages name the folder's files already
+                }
+                throw new IllegalArgumentException("model '" + location.name() + "' from " + location.origin() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private SentenceEmbedder build(ModelLocation location) {
+            Path folder = location.folder();
             Path modelFile = folder.resolve("model.onnx");
             if (!Files.isRegularFile(modelFile)) {
                 throw new IllegalArgumentException("model folder " + folder + " has no model.onnx"
@@ -479,21 +530,15 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
             InputEmbeddings inputs = new InputEmbeddings(layer);
-            SentenceTransformersConfig st = SentenceTransformersConfig.read(folder);
-
-            int max = maxLength != null ? maxLength : st.maxSeqLength() != null ? st.maxSeqLength() : inputs.maxPositions();
-            if (max > inputs.maxPositions()) {
-                throw new IllegalArgumentException("max length " + max + " exceeds the model's position table ("
-                        + inputs.maxPositions() + ")");
-            }
+            ModelSettings settings = ModelSettings.decide(pooling, normalize, maxLength,
+                    SentenceTransformersConfig.read(folder), location.known(), inputs.maxPositions());
             BertTokenizer tokenizer = BertTokenizer.builder(tokenizerFile).vocabNormalizer(vocabNormalizer)
-                    .maxLength(max).truncation(truncation).build();
+                    .maxLength(settings.maxLength()).truncation(truncation).build();
             if (tokenizer.vocabularySize() > inputs.vocabularySize()) {
                 throw new IllegalArgumentException("the tokenizer (" + tokenizerFile + ") does not match the model: its "
                         + tokenizer.vocabularySize() + " ids exceed the model's token table of "
                         + inputs.vocabularySize() + " rows");
             }
-            Pooling p = pooling != null ? pooling : st.pooling() != null ? st.pooling() : defaultPooling(folder);
 
             int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             boolean perText = onnx.isDynamicallyQuantized();
@@ -518,12 +563,8 @@ public final class SentenceEmbedder implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
             }
-            return new SentenceEmbedder(this, folder, tokenizer, inputs, encoder, parallelEncoder, p, perText,
+            return new SentenceEmbedder(this, location, settings, tokenizer, inputs, encoder, parallelEncoder, perText,
                     parallelism, layers);
-        }
-
-        private static Pooling defaultPooling(Path folder) {
-            return folder.getFileName().toString().toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
         }
     }
 }

@@ -10,31 +10,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What a sentence-transformers folder says about its model: the pooling mode ({@code 1_Pooling/config.json}) and
- * the maximum sequence length ({@code sentence_bert_config.json}). Either may be absent (null).
+ * What a sentence-transformers folder says about its model: the pooling mode (the Pooling module's
+ * {@code config.json}, {@code 1_Pooling/} unless {@code modules.json} names another folder), whether the pipeline
+ * ends in a Normalize module ({@code modules.json}), and the maximum sequence length
+ * ({@code sentence_bert_config.json}). Each may be absent (null).
  *
  * @param pooling      the pooling mode, or null
+ * @param normalize    whether modules.json lists a Normalize module, or null without a modules.json
  * @param maxSeqLength the maximum sequence length in tokens, or null
  */
-record SentenceTransformersConfig(Pooling pooling, Integer maxSeqLength) {
+record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength) {
+    static final String POOLING_FILE = "1_Pooling/config.json";
+    static final String MODULES_FILE = "modules.json";
+    static final String CONFIG_FILE = "sentence_bert_config.json";
 
     static SentenceTransformersConfig read(Path folder) {
         ObjectMapper json = new ObjectMapper();
         Pooling pooling = null;
+        Boolean normalize = null;
         Integer maxSeq = null;
         try {
-            Path poolingFile = folder.resolve("1_Pooling").resolve("config.json");
-            if (Files.isRegularFile(poolingFile)) {
-                JsonNode p = json.readTree(poolingFile.toFile());
-                if (p.path("pooling_mode_cls_token").asBoolean(false)) {
-                    pooling = Pooling.CLS;
-                } else if (p.path("pooling_mode_max_tokens").asBoolean(false)) {
-                    pooling = Pooling.MAX;
-                } else if (p.path("pooling_mode_mean_tokens").asBoolean(false)) {
-                    pooling = Pooling.MEAN;
+            Path poolingFile = folder.resolve(POOLING_FILE);
+            Path modulesFile = folder.resolve(MODULES_FILE);
+            if (Files.isRegularFile(modulesFile)) {
+                normalize = false;
+                for (JsonNode module : json.readTree(modulesFile.toFile())) {
+                    String type = module.path("type").asText("");
+                    if (type.endsWith(".Normalize")) {
+                        normalize = true;
+                    } else if (type.endsWith(".Pooling") && !module.path("path").asText("").isEmpty()) {
+                        poolingFile = folder.resolve(module.path("path").asText()).resolve("config.json");
+                    }
                 }
             }
-            Path st = folder.resolve("sentence_bert_config.json");
+            if (Files.isRegularFile(poolingFile)) {
+                pooling = pooling(poolingFile, json.readTree(poolingFile.toFile()));
+            }
+            Path st = folder.resolve(CONFIG_FILE);
             if (Files.isRegularFile(st)) {
                 JsonNode c = json.readTree(st.toFile());
                 if (c.path("max_seq_length").isInt()) {
@@ -45,6 +57,19 @@ record SentenceTransformersConfig(Pooling pooling, Integer maxSeqLength) {
             throw new UncheckedIOException("cannot read sentence-transformers config in " + folder + ": "
                     + e.getMessage(), e);
         }
-        return new SentenceTransformersConfig(pooling, maxSeq);
+        return new SentenceTransformersConfig(pooling, normalize, maxSeq);
+    }
+
+    private static Pooling pooling(Path file, JsonNode p) {
+        if (p.path("pooling_mode_cls_token").asBoolean(false)) {
+            return Pooling.CLS;
+        } else if (p.path("pooling_mode_max_tokens").asBoolean(false)) {
+            return Pooling.MAX;
+        } else if (p.path("pooling_mode_mean_tokens").asBoolean(false)) {
+            return Pooling.MEAN;
+        }
+        // weighted mean, last token, mean of square roots: not something we compute; never guess another.
+        throw new IllegalArgumentException(file + " asks for a pooling mode other than cls, max or mean; choose one"
+                + " explicitly (Builder.pooling / --pooling)");
     }
 }

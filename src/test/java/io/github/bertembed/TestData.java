@@ -63,6 +63,24 @@ public final class TestData {
         return corpus("fortunes-zh.jsonl.gz");
     }
 
+    /**
+     * {@code count} non-blank English fortunes from index {@code from} on that a tokenizer encodes in at most
+     * {@code maxTokens} tokens (special tokens included): texts langchain4j's 128-token models see whole.
+     */
+    public static List<String> englishWithin(io.github.bertembed.tokenizer.BertTokenizer tokenizer, int maxTokens,
+                                             int from, int count) {
+        List<String> out = new ArrayList<>();
+        for (String t : english().subList(from, english().size())) {
+            if (!t.isBlank() && tokenizer.encode(t).length() <= maxTokens) {
+                out.add(t);
+                if (out.size() == count) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     public static List<String> hard() {
         return corpus("hard.jsonl");
     }

@@ -89,6 +89,16 @@ public final class DocumentEmbedder {
         return embed(documents, sink, p -> { });
     }
 
+    /**
+     * The results of a list of documents, in order: what adapters and servers need for one request.
+     * Thread-safe: concurrent calls share nothing but the embedder.
+     */
+    public List<DocumentResult> embedAll(List<String> documents) {
+        List<DocumentResult> out = new ArrayList<>(documents.size());
+        embed(documents.iterator(), out::add);
+        return out;
+    }
+
     public Progress embed(Iterator<String> documents, Consumer<DocumentResult> sink, Consumer<Progress> progress) {
         BlockingQueue<Window> queue = new ArrayBlockingQueue<>(1);
         Thread reader = new Thread(() -> read(documents, queue), "bert-embed-reader");

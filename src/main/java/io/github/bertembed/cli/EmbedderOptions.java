@@ -13,7 +13,7 @@ final class EmbedderOptions {
 
     @Option(names = "--max-length", paramLabel = "N",
             description = "Maximum tokens per text (default: the model's sentence-transformers max_seq_length,"
-                    + " else its position table size). Longer texts are truncated and reported.")
+                    + " else the known model's, else its position table size; 'info' says which).")
     Integer maxLength;
 
     @Option(names = "--pooling", paramLabel = "MODE", description = "mean, cls or max (default: the model's own).")
@@ -48,11 +48,14 @@ final class EmbedderOptions {
 
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
-                .normalize(!noNormalize).batchSize(batchSize).threads(threads).fuseAttention(fuseAttention)
+                .batchSize(batchSize).threads(threads).fuseAttention(fuseAttention)
                 .maxBatchTokens(maxBatchTokens)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {
             b.maxLength(maxLength);
+        }
+        if (noNormalize) {
+            b.normalize(false);
         }
         if (pooling != null) {
             b.pooling(Pooling.parse(pooling));

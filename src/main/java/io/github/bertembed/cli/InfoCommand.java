@@ -19,16 +19,27 @@ final class InfoCommand implements Callable<Integer> {
         try (SentenceEmbedder model = embedder.open()) {
             var layer = model.inputEmbeddings();
             StringBuilder sb = new StringBuilder();
-            sb.append("model:            ").append(model.folder()).append('\n');
+            var location = model.location();
+            var settings = model.settings();
+            sb.append("model:            ").append(location.name()).append('\n');
+            sb.append("found:            ").append(location.origin()).append('\n');
+            if (location.copied()) {
+                sb.append("folder:           ").append(location.folder()).append(" (verified copy)\n");
+            }
+            location.knownModel().ifPresent(k -> sb.append("known model:      ").append(k.language()).append(", ")
+                    .append(k.use()).append("; artifact ").append(k.coordinates()).append('\n'));
             sb.append("dimension:        ").append(model.dimension()).append('\n');
             sb.append("layers:           ").append(model.layers()).append('\n');
             sb.append("vocabulary:       ").append(model.tokenizer().vocabularySize()).append(" tokens (token table ")
                     .append(layer.vocabularySize()).append(" rows").append(layer.tokenTable().isQuantized() ? ", int8" : ", fp32")
                     .append(")\n");
             sb.append("positions:        ").append(layer.maxPositions()).append('\n');
-            sb.append("max length:       ").append(model.maxLength()).append(" tokens\n");
-            sb.append("pooling:          ").append(model.pooling().name().toLowerCase()).append(model.normalizes()
-                    ? ", L2-normalized" : "").append('\n');
+            sb.append("max length:       ").append(model.maxLength()).append(" tokens (")
+                    .append(settings.maxLengthSource()).append(")\n");
+            sb.append("pooling:          ").append(model.pooling().name().toLowerCase()).append(" (")
+                    .append(settings.poolingSource()).append(")\n");
+            sb.append("normalize:        ").append(model.normalizes() ? "L2" : "no").append(" (")
+                    .append(settings.normalizeSource()).append(")\n");
             sb.append("tokenizer:        ").append(model.tokenizer().normalizer()).append('\n');
             sb.append("runs:             ").append(model.runsTextsOneByOne()
                     ? "one text per run, in parallel (dynamically quantized int8)"

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /** The options every model-using command shares. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = Models.DEFAULT,
-            description = "Model name (${COMPLETION-CANDIDATES}) or folder; default: ${DEFAULT-VALUE}.",
+    @Option(names = "--model", paramLabel = "NAME|DIR|JAR", defaultValue = Models.DEFAULT,
+            description = "Model name (${COMPLETION-CANDIDATES}: from a models folder or a model jar on the"
+                    + " classpath), a model folder, or a model jar; default: ${DEFAULT-VALUE}.",
             completionCandidates = KnownModels.class)
     String model;
 

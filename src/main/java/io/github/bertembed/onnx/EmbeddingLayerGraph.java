@@ -42,7 +42,7 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
         String where = model.path() + ": ";
         String inputIds = graphInput(model, "input_ids");
         if (inputIds == null) {
-            throw new IllegalArgumentException(where + "no graph input named input_ids (inputs: "
+            throw new IllegalArgumentException(where + "not a BERT-family graph: no graph input named input_ids (inputs: "
                     + model.graph().getInputList().stream().map(v -> v.getName()).toList() + ")");
         }
         String tokenTypes = graphInput(model, "token_type_ids");

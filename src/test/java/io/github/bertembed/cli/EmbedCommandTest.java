@@ -40,7 +40,8 @@ class EmbedCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals(TEXTS.size(), lines.size());
-        BertTokenizer tok = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(512).build();
+        // all-minilm-l6-v2's sentence-transformers max_seq_length: 256 tokens.
+        BertTokenizer tok = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(256).build();
         try (FullGraphReference ref = new FullGraphReference(TestData.model("all-minilm-l6-v2").resolve("model.onnx"), null)) {
             for (int i = 0; i < TEXTS.size(); i++) {
                 JsonNode node = JSON.readTree(lines.get(i));
@@ -66,14 +67,17 @@ class EmbedCommandTest {
         assertEquals(2, lines.length);
         JsonNode first = JSON.readTree(lines[0]);
         assertTrue(!first.get("truncated").asBoolean());
-        assertEquals(2, first.get("chunks").asInt(), "600 words in 512-token windows with a 63-token stride");
+        // 600 one-token words in windows of 254 (256 with [CLS] and [SEP]) sharing 31: starts 0, 223, 446.
+        assertEquals(3, first.get("chunks").asInt(), "600 words in 256-token windows with a 31-token stride");
         var c = CliTestSupport.run("embed", "--models-dir", models(), "--long-text", "chunks", longText, "short");
         String[] chunkLines = c.out().trim().split("\n");
-        assertEquals(3, chunkLines.length);
+        assertEquals(4, chunkLines.length, "three windows and the short text");
         JsonNode second = JSON.readTree(chunkLines[1]);
+        JsonNode last = JSON.readTree(chunkLines[2]);
         assertEquals(0, second.get("index").asInt());
         assertEquals(1, second.get("chunk").asInt());
-        assertEquals(longText.stripTrailing().length(), second.get("end").asInt());
+        assertEquals(2, last.get("chunk").asInt());
+        assertEquals(longText.stripTrailing().length(), last.get("end").asInt());
         assertTrue(second.get("start").asInt() > 0);
     }
 

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Our input embeddings against the model's own embedding subgraph: the uncut graph run by onnxruntime with its
- * embedding LayerNorm output exposed as a graph output. Within 1e-5 absolute, every position of every text.
+ * embedding LayerNorm output exposed as a graph output. Bit-identical, every value of every position of every text.
  */
 class InputEmbeddingsReferenceTest {
 
@@ -51,8 +51,10 @@ class InputEmbeddingsReferenceTest {
                 }
             }
         }
-        assertTrue(worst <= 1e-5, model + ": max abs difference " + worst);
         System.out.printf("%s input embeddings: max abs difference %.3g, %d of %d values bit-identical, %d texts%n",
                 model, worst, identical, values, corpus.size());
+        // What the README and the Javadoc claim: every value bit-identical (onnxruntime 1.28 and 1.29 changed this
+        // kernel's arithmetic and fail here; see the README's dependency table).
+        assertEquals(values, identical, model + ": max abs difference " + worst);
     }
 }
