@@ -1,5 +1,7 @@
 package io.github.bertembed;
 
+import io.github.bertembed.tokenizer.BertTokenizer;
+
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -148,6 +150,14 @@ public final class Models {
         return sb.toString();
     }
 
+    /**
+     * The tokenizer of a model by name, folder or jar (special tokens added; nothing truncated or padded).
+     * Resolving a model is the API's job, so this lives here and not in the tokenizer package.
+     */
+    public static BertTokenizer tokenizer(String nameOrFolder) {
+        return BertTokenizer.fromFile(tokenizerFile(resolve(nameOrFolder)));
+    }
+
     /** The tokenizer file of a model folder: tokenizer.json, else vocab.txt. */
     public static Path tokenizerFile(Path folder) {
         Path json = folder.resolve("tokenizer.json");
@@ -194,7 +204,8 @@ public final class Models {
         return out;
     }
 
-    private static Path jarDirectory() {
+    /** The folder of the bert-embed jar (or of its classes, in a build), or null when it cannot be known. */
+    public static Path jarDirectory() {
         try {
             var source = Models.class.getProtectionDomain().getCodeSource();
             if (source == null) {

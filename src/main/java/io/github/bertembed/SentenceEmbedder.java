@@ -546,7 +546,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
             // side; a lone text gets the all-threads session.
             int parallelism = perText ? cores : 1;
-            int layers = (int) onnx.countOps("Softmax");
+            int layers = onnx.attentionLayers();
             // Fusion rewrites fp32 attention only; a quantized graph would be cached twice under two names.
             boolean fuse = fuseAttention && !perText;
             OnnxEncoder encoder;

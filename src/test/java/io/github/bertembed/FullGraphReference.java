@@ -76,21 +76,39 @@ public final class FullGraphReference implements AutoCloseable {
 
     /** The reference sentence vector: mean over all (unpadded) tokens or the first token, L2-normalized. */
     public float[] sentence(Encoding e, boolean cls) throws OrtException {
+        return sentence(e, cls ? "cls" : "mean");
+    }
+
+    /**
+     * The reference sentence vector, L2-normalized, pooled as sentence-transformers does: "mean" over all
+     * (unpadded) tokens, "cls" the first token, "max" the element-wise maximum over all tokens.
+     */
+    public float[] sentence(Encoding e, String mode) throws OrtException {
         float[] h = run(e, "last_hidden_state");
         int n = e.length();
         int d = h.length / n;
         float[] v = new float[d];
-        if (cls) {
-            System.arraycopy(h, 0, v, 0, d);
-        } else {
-            for (int t = 0; t < n; t++) {
-                for (int i = 0; i < d; i++) {
-                    v[i] += h[t * d + i];
+        switch (mode) {
+            case "cls" -> System.arraycopy(h, 0, v, 0, d);
+            case "max" -> {
+                java.util.Arrays.fill(v, Float.NEGATIVE_INFINITY);
+                for (int t = 0; t < n; t++) {
+                    for (int i = 0; i < d; i++) {
+                        v[i] = Math.max(v[i], h[t * d + i]);
+                    }
                 }
             }
-            for (int i = 0; i < d; i++) {
-                v[i] /= n;
+            case "mean" -> {
+                for (int t = 0; t < n; t++) {
+                    for (int i = 0; i < d; i++) {
+                        v[i] += h[t * d + i];
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    v[i] /= n;
+                }
             }
+            default -> throw new IllegalArgumentException(mode);
         }
         double s = 0;
         for (float x : v) {

@@ -35,13 +35,24 @@ import java.nio.file.StandardOpenOption;
 public abstract class VectorWriter implements AutoCloseable {
     protected long count;
 
-    /** Opens a writer on a file ({@code null} for standard output), replacing the file. */
+    /** Opens a writer on a file, replacing the file. */
     public static VectorWriter open(Path file, VectorFormat format) throws IOException {
+        return open(file, format, null);
+    }
+
+    /**
+     * Opens a writer on a file, replacing it, or, when {@code file} is null, on a stream the caller owns (the CLI
+     * passes standard output; this package never prints by itself).
+     */
+    public static VectorWriter open(Path file, VectorFormat format, OutputStream stream) throws IOException {
         if (file == null) {
+            if (stream == null) {
+                throw new IllegalArgumentException("no file and no stream to write vectors to");
+            }
             return switch (format) {
-                case NPY -> new NpyToStream(System.out);
-                case CSV -> new TextRecords(new StdoutSink(), false);
-                case JSONL -> new TextRecords(new StdoutSink(), true);
+                case NPY -> new NpyToStream(stream);
+                case CSV -> new TextRecords(new StreamSink(stream), false);
+                case JSONL -> new TextRecords(new StreamSink(stream), true);
             };
         }
         return open(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -196,8 +207,12 @@ public abstract class VectorWriter implements AutoCloseable {
         }
     }
 
-    private static final class StdoutSink implements Sink {
-        private final OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+    private static final class StreamSink implements Sink {
+        private final OutputStream out;
+
+        StreamSink(OutputStream stream) {
+            this.out = new BufferedOutputStream(stream, 1 << 16);
+        }
 
         @Override
         public void writeRecord(byte[] bytes, int length) throws IOException {

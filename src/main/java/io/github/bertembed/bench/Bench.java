@@ -302,8 +302,8 @@ public final class Bench {
 
     /** A short (~12 tokens), medium (~60) and long (~250, or the max length) text from the corpus. */
     private List<String> latencyTexts(List<String> docs) {
-        BertTokenizer t = BertTokenizer.fromModel(
-                io.github.bertembed.Models.resolve(options.model(), options.modelsDir()).toString());
+        BertTokenizer t = BertTokenizer.fromFile(io.github.bertembed.Models.tokenizerFile(
+                io.github.bertembed.Models.resolve(options.model(), options.modelsDir())));
         int[] lengths = docs.stream().mapToInt(d -> t.encode(d).length()).toArray();
         List<String> out = new ArrayList<>();
         for (int target : new int[] {12, 60, 250}) {

@@ -42,13 +42,10 @@ public final class BenchCorpus {
     public static Path defaultCorpus() {
         List<Path> candidates = new ArrayList<>();
         candidates.add(Path.of("tests", "corpora", "fortunes-en.jsonl.gz"));
-        try {
-            Path jar = Path.of(BenchCorpus.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = Files.isDirectory(jar) ? jar : jar.getParent();
+        Path dir = io.github.bertembed.Models.jarDirectory();
+        if (dir != null) {
             candidates.add(dir.resolve("../tests/corpora/fortunes-en.jsonl.gz").normalize());
             candidates.add(dir.resolve("tests/corpora/fortunes-en.jsonl.gz"));
-        } catch (Exception ignored) {
-            // not from a jar
         }
         for (Path p : candidates) {
             if (Files.isRegularFile(p)) {

@@ -84,7 +84,7 @@ final class EmbedCommand implements Callable<Integer> {
         long skip = resumed == null ? 0 : resumed.documents();
         try (SentenceEmbedder model = embedder.open();
              InputRecords records = texts.isEmpty() ? InputRecords.open(input, pair) : null;
-             VectorWriter out = resumed != null ? resumed.writer() : VectorWriter.open(output, f)) {
+             VectorWriter out = resumed != null ? resumed.writer() : VectorWriter.open(output, f, System.out)) {
             if (pair) {
                 if (records == null) {
                     throw new IllegalArgumentException("--pair reads pairs from --input or stdin, not from arguments");

@@ -151,6 +151,39 @@ public final class OnnxModelFile {
         return graph().getNodeList().stream().filter(n -> n.getOpType().equals(opType)).count();
     }
 
+    /** Self-attention layers: one Softmax each. */
+    public int attentionLayers() {
+        return (int) countOps("Softmax");
+    }
+
+    /**
+     * FLOPs per token of the multiplications by weight matrices: 2·K·N for every MatMul, MatMulInteger or Gemm
+     * whose second input is a [K, N] initializer (directly or through DequantizeLinear, Identity or Transpose).
+     */
+    public long weightFlopsPerToken() {
+        Map<String, String> through = new HashMap<>();
+        for (NodeProto n : graph().getNodeList()) {
+            String op = n.getOpType();
+            if (op.equals("DequantizeLinear") || op.equals("Identity") || op.equals("Transpose")) {
+                through.put(n.getOutput(0), n.getInput(0));
+            }
+        }
+        long flops = 0;
+        for (NodeProto n : graph().getNodeList()) {
+            String op = n.getOpType();
+            if (op.equals("MatMul") || op.equals("MatMulInteger") || op.equals("Gemm")) {
+                TensorProto w = initializers.get(n.getInput(1));
+                if (w == null && through.containsKey(n.getInput(1))) {
+                    w = initializers.get(through.get(n.getInput(1)));
+                }
+                if (w != null && w.getDimsCount() == 2) {
+                    flops += 2 * w.getDims(0) * w.getDims(1);
+                }
+            }
+        }
+        return flops;
+    }
+
     /** Whether activations are quantized at run time, one scale per tensor (dynamic int8 quantization). */
     public boolean isDynamicallyQuantized() {
         return countOps("DynamicQuantizeLinear") > 0;

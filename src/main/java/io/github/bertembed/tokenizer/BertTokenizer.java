@@ -1,6 +1,5 @@
 package io.github.bertembed.tokenizer;
 
-import io.github.bertembed.Models;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,14 +74,6 @@ public final class BertTokenizer {
      */
     public static BertTokenizer fromFile(Path file) {
         return builder(file).build();
-    }
-
-    /**
-     * Loads the tokenizer of a model: a known name ({@code all-minilm-l6-v2}, {@code all-minilm-l6-v2-q},
-     * {@code bge-small-zh-v1.5}) or a folder holding tokenizer.json or vocab.txt.
-     */
-    public static BertTokenizer fromModel(String nameOrFolder) {
-        return fromFile(Models.tokenizerFile(Models.resolve(nameOrFolder)));
     }
 
     /** Starts a builder for a tokenizer.json or vocab.txt file. */

