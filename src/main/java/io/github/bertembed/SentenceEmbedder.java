@@ -3,6 +3,7 @@ package io.github.bertembed;
 import io.github.bertembed.embedding.InputEmbeddings;
 import io.github.bertembed.onnx.EmbeddingLayerGraph;
 import io.github.bertembed.onnx.EncoderGraph;
+import io.github.bertembed.onnx.EncoderSessions;
 import io.github.bertembed.onnx.OnnxEncoder;
 import io.github.bertembed.onnx.OnnxModelFile;
 import io.github.bertembed.onnx.SessionOptions;
@@ -13,18 +14,11 @@ import io.github.bertembed.tokenizer.BertTokenizer;
 import io.github.bertembed.tokenizer.Encoding;
 import io.github.bertembed.tokenizer.TruncationStrategy;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Text to sentence vectors: our WordPiece tokenizer, our input embedding layer, the model's transformer layers
@@ -50,24 +44,15 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final ModelSettings settings;
     private final BertTokenizer tokenizer;
     private final InputEmbeddings inputEmbeddings;
-    private final OnnxEncoder encoder;
-    /** For dynamically quantized models: a one-thread session for the runs that go side by side. */
-    private final OnnxEncoder parallelEncoder;
+    private final EncoderSessions sessions;
     private final Pooling pooling;
     private final boolean normalize;
-    private final int batchSize;
-    private final int maxBatchTokens;
+    private final LengthBuckets buckets;
+    /** For dynamically quantized models, whose texts run one per encoder run, side by side; else null. */
+    private final TextWorkers workers;
     private final boolean perTextRuns;
-    private final int parallelism;
-    private final ExecutorService workers;
     private final int layers;
-    private final LongAdder tokenizeNanos = new LongAdder();
-    private final LongAdder inputEmbeddingsNanos = new LongAdder();
-    private final LongAdder encoderNanos = new LongAdder();
-    private final LongAdder poolingNanos = new LongAdder();
-    private final LongAdder encoderRuns = new LongAdder();
-    private final LongAdder paddedTokens = new LongAdder();
-    private final LongAdder paddedTokenSeq = new LongAdder();
+    private final StageClock clock = new StageClock();
 
     /**
      * Where time went since the last {@link #resetStageTimes()}, summed over threads: tokenization, the input
@@ -84,38 +69,27 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public StageTimes stageTimes() {
-        return new StageTimes(tokenizeNanos.sum(), inputEmbeddingsNanos.sum(), encoderNanos.sum(), poolingNanos.sum(),
-                encoderRuns.sum(), paddedTokens.sum(), paddedTokenSeq.sum());
+        return clock.read();
     }
 
     public void resetStageTimes() {
-        for (LongAdder a : List.of(tokenizeNanos, inputEmbeddingsNanos, encoderNanos, poolingNanos, encoderRuns,
-                paddedTokens, paddedTokenSeq)) {
-            a.reset();
-        }
+        clock.reset();
     }
 
-    private SentenceEmbedder(Builder b, ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
-                             InputEmbeddings inputEmbeddings, OnnxEncoder encoder, OnnxEncoder parallelEncoder,
+    private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
+                             InputEmbeddings inputEmbeddings, EncoderSessions sessions, LengthBuckets buckets,
                              boolean perTextRuns, int parallelism, int layers) {
         this.location = location;
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.inputEmbeddings = inputEmbeddings;
-        this.encoder = encoder;
-        this.parallelEncoder = parallelEncoder;
+        this.sessions = sessions;
         this.pooling = settings.pooling();
         this.normalize = settings.normalize();
-        this.batchSize = b.batchSize;
-        this.maxBatchTokens = b.maxBatchTokens;
+        this.buckets = buckets;
         this.perTextRuns = perTextRuns;
-        this.parallelism = parallelism;
         this.layers = layers;
-        this.workers = parallelism > 1 ? Executors.newFixedThreadPool(parallelism, r -> {
-            Thread t = new Thread(r, "bert-embed-worker");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.workers = perTextRuns && parallelism > 1 ? new TextWorkers(parallelism) : null;
     }
 
     public static Builder builder() {
@@ -151,12 +125,10 @@ public final class SentenceEmbedder implements AutoCloseable {
      * Sentence vectors of texts (and optional pair texts, null entries for none), in order.
      */
     public List<Embedding> embedDetailed(List<String> texts, List<String> pairs) {
-        if (encoder.isClosed()) {
-            throw new IllegalStateException("the embedder is closed");
-        }
+        checkOpen();
         long t0 = System.nanoTime();
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
-        tokenizeNanos.add(System.nanoTime() - t0);
+        clock.tokenizeNanos.add(System.nanoTime() - t0);
         return embedEncodings(encodings);
     }
 
@@ -167,83 +139,36 @@ public final class SentenceEmbedder implements AutoCloseable {
      * @throws IllegalArgumentException for an encoding longer than the model's position table
      */
     public List<Embedding> embedEncodings(List<Encoding> encodings) {
-        if (encoder.isClosed()) {
-            throw new IllegalStateException("the embedder is closed");
-        }
+        checkOpen();
         Embedding[] out = new Embedding[encodings.size()];
-        if (perTextRuns) {
-            runOneByOne(encodings, out);
+        if (!perTextRuns) {
+            for (int[] run : buckets.runs(encodings)) {
+                List<Encoding> batch = new ArrayList<>(run.length);
+                for (int i : run) {
+                    batch.add(encodings.get(i));
+                }
+                Embedding[] pooled = run(batch, sessions.main());
+                for (int k = 0; k < run.length; k++) {
+                    out[run[k]] = pooled[k];
+                }
+            }
+        } else if (workers == null || encodings.size() == 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = run(List.of(encodings.get(i)), sessions.main())[0]; // a lone text gets all threads
+            }
         } else {
-            runInBatches(encodings, out);
+            workers.forEach(out.length, i -> out[i] = run(List.of(encodings.get(i)), sessions.single())[0]);
         }
         return Arrays.asList(out);
     }
 
-    private void runInBatches(List<Encoding> encodings, Embedding[] out) {
-        Integer[] order = new Integer[encodings.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        // Length-sorted batches keep padding small; results go back to their input positions.
-        Arrays.sort(order, (x, y) -> Integer.compare(encodings.get(x).length(), encodings.get(y).length()));
-        int end;
-        for (int start = 0; start < order.length; start = end) {
-            // Up to batchSize texts, and no more padded tokens than the budget (lengths grow along `order`).
-            end = start + 1;
-            while (end < order.length && end - start < batchSize
-                    && (long) (end - start + 1) * encodings.get(order[end]).length() <= maxBatchTokens) {
-                end++;
-            }
-            List<Encoding> batch = new ArrayList<>(end - start);
-            for (int k = start; k < end; k++) {
-                batch.add(encodings.get(order[k]));
-            }
-            Embedding[] pooled = run(batch, encoder);
-            for (int k = start; k < end; k++) {
-                out[order[k]] = pooled[k - start];
-            }
+    private void checkOpen() {
+        if (sessions.isClosed()) {
+            throw new IllegalStateException("the embedder is closed");
         }
     }
 
-    private void runOneByOne(List<Encoding> encodings, Embedding[] out) {
-        if (workers == null || encodings.size() == 1) {
-            for (int i = 0; i < encodings.size(); i++) {
-                out[i] = run(List.of(encodings.get(i)), encoder)[0];
-            }
-            return;
-        }
-        List<Future<?>> futures = new ArrayList<>();
-        int n = encodings.size();
-        int chunk = (n + parallelism - 1) / parallelism;
-        for (int w = 0; w < parallelism; w++) {
-            int from = w * chunk;
-            int to = Math.min(n, from + chunk);
-            if (from >= to) {
-                break;
-            }
-            futures.add(workers.submit(() -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = run(List.of(encodings.get(i)), parallelEncoder)[0];
-                }
-            }));
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while embedding", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException(c);
-            }
-        }
-    }
-
-    /** One encoder run over a batch. */
+    /** One encoder run over a batch: input embeddings, the encoder, pooling. */
     private Embedding[] run(List<Encoding> batch, OnnxEncoder session) {
         int seq = 0;
         for (Encoding e : batch) {
@@ -272,13 +197,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             out[b] = new Embedding(v, e.realLength(), e.truncated());
         }
-        long t3 = System.nanoTime();
-        inputEmbeddingsNanos.add(t1 - t0);
-        encoderNanos.add(t2 - t1);
-        poolingNanos.add(t3 - t2);
-        encoderRuns.increment();
-        paddedTokens.add((long) batch.size() * seq);
-        paddedTokenSeq.add((long) batch.size() * seq * seq);
+        clock.run(batch.size(), seq, t1 - t0, t2 - t1, System.nanoTime() - t2);
         return out;
     }
 
@@ -330,7 +249,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** onnxruntime tensors and results created and not yet freed: zero whenever no call is in flight. */
     public int openNativeObjects() {
-        return encoder.openNativeObjects() + (parallelEncoder == null ? 0 : parallelEncoder.openNativeObjects());
+        return sessions.openNativeObjects();
     }
 
     /** Whether each text runs on its own (dynamically quantized models). */
@@ -339,18 +258,15 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public int batchSize() {
-        return batchSize;
+        return buckets.batchSize();
     }
 
     @Override
     public void close() {
         if (workers != null) {
-            workers.shutdownNow();
+            workers.close();
         }
-        encoder.close();
-        if (parallelEncoder != null) {
-            parallelEncoder.close();
-        }
+        sessions.close();
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -515,56 +431,29 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         private SentenceEmbedder build(ModelLocation location) {
-            Path folder = location.folder();
-            Path modelFile = folder.resolve("model.onnx");
-            if (!Files.isRegularFile(modelFile)) {
-                throw new IllegalArgumentException("model folder " + folder + " has no model.onnx"
-                        + (Models.isEmpty(folder) ? " (the folder is empty)" : ""));
-            }
-            Path tokenizerFile = Models.tokenizerFile(folder);
-            OnnxModelFile onnx;
-            try {
-                onnx = OnnxModelFile.read(modelFile);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e.getMessage(), e);
-            }
+            ModelFolder folder = ModelFolder.open(location);
+            OnnxModelFile onnx = folder.readGraph();
             EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
             InputEmbeddings inputs = new InputEmbeddings(layer);
-            ModelSettings settings = ModelSettings.decide(pooling, normalize, maxLength,
-                    SentenceTransformersConfig.read(folder), location.known(), inputs.maxPositions());
-            BertTokenizer tokenizer = BertTokenizer.builder(tokenizerFile).vocabNormalizer(vocabNormalizer)
+            ModelSettings settings = ModelSettings.decide(pooling, normalize, maxLength, folder.sentenceTransformers(),
+                    location.known(), inputs.maxPositions());
+            BertTokenizer tokenizer = BertTokenizer.builder(folder.tokenizerFile()).vocabNormalizer(vocabNormalizer)
                     .maxLength(settings.maxLength()).truncation(truncation).build();
             if (tokenizer.vocabularySize() > inputs.vocabularySize()) {
-                throw new IllegalArgumentException("the tokenizer (" + tokenizerFile + ") does not match the model: its "
-                        + tokenizer.vocabularySize() + " ids exceed the model's token table of "
+                throw new IllegalArgumentException("the tokenizer (" + folder.tokenizerFile() + ") does not match the"
+                        + " model: its " + tokenizer.vocabularySize() + " ids exceed the model's token table of "
                         + inputs.vocabularySize() + " rows");
             }
-
             int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
+            // side; a lone text gets the all-threads session. Fusion rewrites fp32 attention only.
             boolean perText = onnx.isDynamicallyQuantized();
             SessionOptions options = session.intraOpThreads() == 0 ? session.withIntraOpThreads(cores) : session;
-            // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
-            // side; a lone text gets the all-threads session.
-            int parallelism = perText ? cores : 1;
-            int layers = onnx.attentionLayers();
-            // Fusion rewrites fp32 attention only; a quantized graph would be cached twice under two names.
-            boolean fuse = fuseAttention && !perText;
-            OnnxEncoder encoder;
-            OnnxEncoder parallelEncoder = null;
-            try {
-                Path cut = EncoderGraph.cached(onnx, layer,
-                        cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(folder), fuse);
-                byte[] bytes = cut == null ? EncoderGraph.cut(onnx, layer, fuse) : null;
-                encoder = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
-                if (perText && parallelism > 1) {
-                    SessionOptions one = session.withIntraOpThreads(1);
-                    parallelEncoder = cut != null ? OnnxEncoder.open(cut, one) : OnnxEncoder.open(bytes, one);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
-            }
-            return new SentenceEmbedder(this, location, settings, tokenizer, inputs, encoder, parallelEncoder, perText,
-                    parallelism, layers);
+            EncoderSessions sessions = EncoderSessions.open(onnx, layer,
+                    cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(location.folder()),
+                    fuseAttention && !perText, options, perText && cores > 1);
+            return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
+                    new LengthBuckets(batchSize, maxBatchTokens), perText, perText ? cores : 1, onnx.attentionLayers());
         }
     }
 }

@@ -81,11 +81,7 @@ public final class EncoderGraph {
         List<TensorProto> addedInitializers = List.of();
         boolean fused = false;
         if (fuseAttention) {
-            java.util.Map<String, TensorProto> inits = new java.util.HashMap<>();
-            for (TensorProto t : g.getInitializerList()) {
-                inits.put(t.getName(), t);
-            }
-            AttentionFusion.Result r = AttentionFusion.apply(nodes, inits, mask);
+            AttentionFusion.Result r = AttentionFusion.apply(nodes, g.getInitializerList(), mask);
             nodes = r.nodes();
             addedInitializers = r.newInitializers();
             fused = r.fused() > 0;
@@ -96,19 +92,14 @@ public final class EncoderGraph {
         for (ValueInfoProto o : g.getOutputList()) {
             work.add(o.getName());
         }
-        java.util.Map<String, NodeProto> producers = new java.util.HashMap<>();
-        for (NodeProto n : nodes) {
-            for (String o : n.getOutputList()) {
-                producers.put(o, n);
-            }
-        }
+        GraphIndex index = new GraphIndex(nodes, g.getInitializerList());
         Set<NodeProto> keep = new HashSet<>();
         while (!work.isEmpty()) {
             String v = work.pop();
             if (!needed.add(v)) {
                 continue;
             }
-            NodeProto p = producers.get(v);
+            NodeProto p = index.producer(v);
             if (p != null && keep.add(p)) {
                 work.addAll(p.getInputList());
             }

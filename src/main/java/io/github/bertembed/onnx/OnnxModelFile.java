@@ -35,26 +35,13 @@ public final class OnnxModelFile {
     private final Path path;
     private final ModelProto model;
     private final String sha256;
-    private final Map<String, NodeProto> producers = new HashMap<>();
-    private final Map<String, List<NodeProto>> consumers = new HashMap<>();
-    private final Map<String, TensorProto> initializers = new HashMap<>();
+    private final GraphIndex index;
 
     private OnnxModelFile(Path path, ModelProto model, String sha256) {
         this.path = path;
         this.model = model;
         this.sha256 = sha256;
-        GraphProto g = model.getGraph();
-        for (TensorProto t : g.getInitializerList()) {
-            initializers.put(t.getName(), t);
-        }
-        for (NodeProto n : g.getNodeList()) {
-            for (String out : n.getOutputList()) {
-                producers.put(out, n);
-            }
-            for (String in : n.getInputList()) {
-                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-            }
-        }
+        this.index = new GraphIndex(model.getGraph().getNodeList(), model.getGraph().getInitializerList());
     }
 
     /**
@@ -118,32 +105,20 @@ public final class OnnxModelFile {
     }
 
     NodeProto producer(String value) {
-        return producers.get(value);
+        return index.producer(value);
     }
 
     List<NodeProto> consumers(String value) {
-        return consumers.getOrDefault(value, List.of());
+        return index.consumers(value);
     }
 
     TensorProto initializer(String name) {
-        return initializers.get(name);
+        return index.initializer(name);
     }
 
     /** The tensor behind a value: an initializer, or the value attribute of a Constant node; null if neither. */
     TensorProto constant(String value) {
-        TensorProto t = initializers.get(value);
-        if (t != null) {
-            return t;
-        }
-        NodeProto n = producers.get(value);
-        if (n != null && n.getOpType().equals("Constant")) {
-            for (AttributeProto a : n.getAttributeList()) {
-                if (a.getName().equals("value")) {
-                    return a.getT();
-                }
-            }
-        }
-        return null;
+        return index.constant(value);
     }
 
     /** Number of nodes of an operator type. */
@@ -172,9 +147,9 @@ public final class OnnxModelFile {
         for (NodeProto n : graph().getNodeList()) {
             String op = n.getOpType();
             if (op.equals("MatMul") || op.equals("MatMulInteger") || op.equals("Gemm")) {
-                TensorProto w = initializers.get(n.getInput(1));
+                TensorProto w = index.initializer(n.getInput(1));
                 if (w == null && through.containsKey(n.getInput(1))) {
-                    w = initializers.get(through.get(n.getInput(1)));
+                    w = index.initializer(through.get(n.getInput(1)));
                 }
                 if (w != null && w.getDimsCount() == 2) {
                     flops += 2 * w.getDims(0) * w.getDims(1);
