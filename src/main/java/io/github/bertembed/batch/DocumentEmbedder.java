@@ -5,6 +5,7 @@ import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.pooling.VectorMath;
 import io.github.bertembed.tokenizer.BertTokenizer;
 import io.github.bertembed.tokenizer.Encoding;
+import io.github.bertembed.tokenizer.TokenWindows;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -153,7 +154,7 @@ public final class DocumentEmbedder {
 
     private void read(Iterator<String> documents, BlockingQueue<Window> queue) {
         long index = 0;
-        BertTokenizer.Windows current = null;
+        TokenWindows current = null;
         int next = 0;
         try {
             while (true) {

@@ -56,4 +56,56 @@ record TemplatePostProcessor(List<Piece> single, List<Piece> pair) {
         }
         return n;
     }
+
+    /**
+     * The encoding of one text ({@code b} null) or a pair: the kept tokens {@code [from, from + count)} of each
+     * sequence in the template's layout, with the template's special tokens when {@code addSpecial}.
+     *
+     * @param truncatedTokens how many tokens truncation dropped, for the encoding to report
+     */
+    Encoding assemble(TokenSequence a, int fromA, int keepA, TokenSequence b, int fromB, int keepB,
+                      boolean addSpecial, Vocabulary vocabulary, int truncatedTokens) {
+        List<Piece> template = b != null ? pair : single;
+        int length = 0;
+        for (Piece p : template) {
+            if (p.isSequence()) {
+                length += p.sequence() == 'A' ? keepA : keepB;
+            } else if (addSpecial) {
+                length += p.ids().length;
+            }
+        }
+        int[] ids = new int[length];
+        int[] types = new int[length];
+        int[] mask = new int[length];
+        int[] specialMask = new int[length];
+        String[] tokens = new String[length];
+        int[][] offsets = new int[length][];
+        int k = 0;
+        for (Piece p : template) {
+            if (p.isSequence()) {
+                boolean isA = p.sequence() == 'A';
+                TokenSequence seq = isA ? a : b;
+                int from = isA ? fromA : fromB;
+                int count = isA ? keepA : keepB;
+                for (int j = from; j < from + count; j++, k++) {
+                    int id = seq.ids.get(j);
+                    ids[k] = id;
+                    types[k] = p.typeId();
+                    mask[k] = 1;
+                    tokens[k] = vocabulary.token(id);
+                    offsets[k] = new int[] {seq.starts.get(j), seq.ends.get(j)};
+                }
+            } else if (addSpecial) {
+                for (int j = 0; j < p.ids().length; j++, k++) {
+                    ids[k] = p.ids()[j];
+                    types[k] = p.typeId();
+                    mask[k] = 1;
+                    specialMask[k] = 1;
+                    tokens[k] = p.tokens()[j];
+                    offsets[k] = new int[] {0, 0};
+                }
+            }
+        }
+        return new Encoding(ids, types, mask, specialMask, tokens, offsets, truncatedTokens);
+    }
 }

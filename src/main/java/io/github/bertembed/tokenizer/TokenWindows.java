@@ -1,0 +1,43 @@
+package io.github.bertembed.tokenizer;
+
+/**
+ * A text's overlapping windows (see {@link BertTokenizer#windows}), built one at a time on request: a huge text
+ * costs its token ids and offsets (12 bytes a token), not a materialized encoding per window. Window k holds the
+ * text's tokens from {@code k × step} on, at most {@code width} of them, with its own template; offsets index the
+ * whole text. Immutable once built.
+ */
+public final class TokenWindows {
+    private final TokenSequence tokens;
+    private final int width;
+    private final int step;
+    private final int count;
+    private final BertTokenizer tokenizer;
+
+    TokenWindows(TokenSequence tokens, int width, int step, BertTokenizer tokenizer) {
+        this.tokens = tokens;
+        this.width = width;
+        this.step = step;
+        this.tokenizer = tokenizer;
+        int n = tokens.size();
+        this.count = n <= width ? 1 : 1 + (n - width + step - 1) / step;
+    }
+
+    /** Number of windows (at least one). */
+    public int count() {
+        return count;
+    }
+
+    /** The text's tokens, special tokens excluded. */
+    public int tokenCount() {
+        return tokens.size();
+    }
+
+    /** Window k, with its template; offsets index the whole text. */
+    public Encoding get(int k) {
+        if (k < 0 || k >= count) {
+            throw new IndexOutOfBoundsException("window " + k + " of " + count);
+        }
+        int start = k * step;
+        return tokenizer.window(tokens, start, Math.min(tokens.size(), start + width));
+    }
+}
