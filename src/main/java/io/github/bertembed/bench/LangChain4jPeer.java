@@ -22,9 +22,21 @@ public final class LangChain4jPeer implements Peer {
                 cls ? PoolingMode.CLS : PoolingMode.MEAN);
     }
 
+    public static final String NAME = "langchain4j";
+
     @Override
     public String name() {
-        return "langchain4j";
+        return NAME;
+    }
+
+    @Override
+    public String setting() {
+        return "embedAll (truncates at tokenizer.json's max)";
+    }
+
+    @Override
+    public int batchSize() {
+        return 1;
     }
 
     @Override

@@ -21,11 +21,13 @@ import java.util.Map;
  * pooling, L2 normalization.
  */
 public final class PlainOnnxPipeline implements Peer {
+    public static final String NAME = "onnxruntime+HF";
     private final HuggingFaceTokenizer tokenizer;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final int batchSize;
     private final boolean cls;
+    private final int threads;
 
     public PlainOnnxPipeline(Path folder, int maxLength, int batchSize, int threads, boolean cls) throws Exception {
         try {
@@ -41,11 +43,22 @@ public final class PlainOnnxPipeline implements Peer {
         }
         this.batchSize = batchSize;
         this.cls = cls;
+        this.threads = threads;
     }
 
     @Override
     public String name() {
-        return "onnxruntime+HF";
+        return NAME;
+    }
+
+    @Override
+    public String setting() {
+        return "sorted batches of " + batchSize + ", " + threads + " threads";
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
     }
 
     @Override

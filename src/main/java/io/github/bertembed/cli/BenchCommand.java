@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = {"Benchmark: warm-up, latency p50/p90/p99/max of single short, medium and long texts,"
                 + " throughput at each batch size, per-stage breakdown and encoder efficiency against the machine's"
                 + " MatMul rate; with --compare, langchain4j and a plain onnxruntime + HuggingFace pipeline in the"
-                + " same run. Prints Markdown; --json and --plot write the same results."})
+                + " same run, each engine in a JVM of its own. Prints Markdown; --json and --plot write the same results."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -63,6 +63,10 @@ final class BenchCommand implements Callable<Integer> {
             + " cosine of the vectors (e.g. the fp32 model of an int8 one).")
     String baseline;
 
+    @Option(names = "--same-jvm", description = "Measure the engines of the side-by-side section in this JVM, one after"
+            + " the other, instead of each in a JVM of its own (to see what sharing a JVM does to the figures).")
+    boolean sameJvm;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
     Path json;
 
@@ -73,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bench.Options options = new Bench.Options(model.model, model.modelsDir,
                 corpus != null ? corpus : BenchCorpus.defaultCorpus(), documents, batchSizes, threads, iterations,
-                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline, rounds);
+                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline, rounds, sameJvm);
         BenchResults results = new Bench(options, m -> System.err.println("bench: " + m)).run();
         System.out.print(results.markdown());
         System.out.flush();
