@@ -70,7 +70,8 @@ final class SideBySide {
                 double whole = wall[i] / rounds;
                 embedding.put(engines.get(i), new BenchResults.Throughput(engines.get(i), last[i].setting(),
                         last[i].batchSize(), docs, perRound, docs / perRound, tokens[i] < 0 ? Double.NaN : tokens[i] / perRound));
-                wholeProcess.put(engines.get(i), new BenchResults.Throughput(engines.get(i), WHOLE_PROCESS,
+                wholeProcess.put(engines.get(i), new BenchResults.Throughput(engines.get(i),
+                        options.sameJvm() ? SAME_JVM_WHOLE : WHOLE_PROCESS,
                         last[i].batchSize(), docs, whole, docs / whole, Double.NaN));
                 results.throughput.add(embedding.get(engines.get(i)));
                 results.throughput.add(wholeProcess.get(engines.get(i)));
@@ -121,6 +122,7 @@ final class SideBySide {
     }
 
     static final String WHOLE_PROCESS = "whole process: JVM start, model load, embedding";
+    static final String SAME_JVM_WHOLE = "in this JVM: model load, embedding";
 
     private PeerProcess.Request request(String peer, boolean throughput, List<String> latencyTexts, Path vectorsOut) {
         int rounds = Math.max(1, options.rounds());
@@ -153,7 +155,8 @@ final class SideBySide {
         double ours = embedding.get(BertEmbedPeer.NAME).documentsPerSecond();
         results.ratios.put("docs/s bert-embed / langchain4j, embedding", ours
                 / embedding.get(LangChain4jPeer.NAME).documentsPerSecond());
-        results.ratios.put("docs/s bert-embed / langchain4j, whole process", wholeProcess.get(BertEmbedPeer.NAME)
+        results.ratios.put("docs/s bert-embed / langchain4j, " + wholeProcess.get(BertEmbedPeer.NAME).setting(),
+                wholeProcess.get(BertEmbedPeer.NAME)
                 .documentsPerSecond() / wholeProcess.get(LangChain4jPeer.NAME).documentsPerSecond());
         results.ratios.put("docs/s bert-embed / onnxruntime+HF, embedding", ours
                 / embedding.get(PlainOnnxPipeline.NAME).documentsPerSecond());
