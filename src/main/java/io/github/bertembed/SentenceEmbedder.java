@@ -1,6 +1,8 @@
 package io.github.bertembed;
 
 import io.github.bertembed.embedding.InputEmbeddings;
+import io.github.bertembed.embedding.StaticWordVectors;
+import io.github.bertembed.embedding.TokenLookup;
 import io.github.bertembed.onnx.EmbeddingLayerGraph;
 import io.github.bertembed.onnx.EncoderGraph;
 import io.github.bertembed.onnx.EncoderSessions;
@@ -176,7 +178,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
         int hidden = inputEmbeddings.hidden();
         long t0 = System.nanoTime();
-        float[] x = inputEmbeddings.compute(batch, seq);
+        float[] x = new float[batch.size() * seq * hidden];
+        for (int b = 0; b < batch.size(); b++) {
+            Encoding e = batch.get(b);
+            inputEmbeddings.compute(e.ids(), e.typeIds(), e.attentionMask(), x, b * seq * hidden);
+        }
         long[] mask = new long[batch.size() * seq];
         for (int b = 0; b < batch.size(); b++) {
             int[] m = batch.get(b).attentionMask();
@@ -212,6 +218,22 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     public InputEmbeddings inputEmbeddings() {
         return inputEmbeddings;
+    }
+
+    /** Words to token ids (no special tokens, no truncation) and ids to tokens, for {@link StaticWordVectors}. */
+    public TokenLookup tokenLookup() {
+        BertTokenizer plain = tokenizer.toBuilder().addSpecialTokens(false).maxLength(0).build();
+        return new TokenLookup() {
+            @Override
+            public int[] ids(String word) {
+                return plain.encode(word).ids();
+            }
+
+            @Override
+            public String token(int id) {
+                return plain.idToToken(id);
+            }
+        };
     }
 
     public Pooling pooling() {

@@ -112,7 +112,7 @@ class RealModelBehaviourTest {
         }
         scored.sort((a, b) -> Double.compare(b[1], a[1]));
         try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
-            StaticWordVectors words = new StaticWordVectors(embedder.tokenizer(), embedder.inputEmbeddings().tokenTable());
+            StaticWordVectors words = new StaticWordVectors(embedder.tokenLookup(), embedder.inputEmbeddings().tokenTable());
             var top = words.analogy("king", "man", "woman", 5);
             System.out.println("king - man + woman: " + top);
             assertEquals(5, top.size());

@@ -58,7 +58,7 @@ class TinyModelTest {
             for (String text : TEXTS) {
                 Encoding e = embedder.tokenizer().encode(text);
                 float[] theirs = reference.run(e, ln);
-                float[] mine = embedder.inputEmbeddings().compute(List.of(e), e.length());
+                float[] mine = embedder.inputEmbeddings().compute(e.ids(), e.typeIds(), e.attentionMask());
                 assertArrayEquals(theirs, mine, 0f, "input embeddings of " + text);
                 float[] v = embedder.embed(text);
                 assertTrue(VectorMath.maxAbsDifference(v, reference.sentence(e, false)) <= 1e-5, text);
@@ -156,7 +156,7 @@ class TinyModelTest {
             var tok = embedder.tokenizer().toBuilder().maxLength(0).build();
             Encoding e = tok.encode("the cat ".repeat(40));
             var ex = assertThrows(IllegalArgumentException.class,
-                    () -> embedder.inputEmbeddings().compute(List.of(e), e.length()));
+                    () -> embedder.inputEmbeddings().compute(e.ids(), e.typeIds(), e.attentionMask()));
             assertTrue(ex.getMessage().contains("position table"), ex.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> builder().maxLength(1000).build());

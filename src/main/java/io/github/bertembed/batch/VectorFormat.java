@@ -11,14 +11,6 @@ public enum VectorFormat {
     /** One line per text: the vector's components, comma-separated. */
     CSV;
 
-    public static VectorFormat parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown format '" + name + "': expected jsonl, npy or csv");
-        }
-    }
-
     /** The format a file name suggests, else JSONL. */
     public static VectorFormat forFile(String fileName) {
         String n = fileName.toLowerCase(Locale.ROOT);

@@ -102,7 +102,7 @@ public final class PeerProcess {
                 if (r.maxLength() != null) {
                     b.maxLength(r.maxLength());
                 }
-                yield new BertEmbedPeer(b.build(), LongTextPolicy.parse(r.longText()));
+                yield new BertEmbedPeer(b.build(), LongTextPolicy.valueOf(r.longText()));
             }
             case LangChain4jPeer.NAME -> new LangChain4jPeer(folder, r.cls());
             case PlainOnnxPipeline.NAME -> new PlainOnnxPipeline(folder, r.maxLength() != null ? r.maxLength() : 128, 32,

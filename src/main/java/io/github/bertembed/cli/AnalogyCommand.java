@@ -32,7 +32,7 @@ final class AnalogyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (SentenceEmbedder model = embedder.open()) {
-            StaticWordVectors words = new StaticWordVectors(model.tokenizer(), model.inputEmbeddings().tokenTable());
+            StaticWordVectors words = new StaticWordVectors(model.tokenLookup(), model.inputEmbeddings().tokenTable());
             System.out.printf("%s - %s + %s:%n", a, b, c);
             int rank = 1;
             for (StaticWordVectors.Neighbour n : words.analogy(a, b, c, top)) {

@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer maxLength;
 
     @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "chunk", description = "truncate, chunk or chunks.")
-    String longText;
+    LongTextPolicy longText;
 
     @Option(names = "--baseline", paramLabel = "MODEL", description = "Another model to compare with: docs/s ratio and"
             + " cosine of the vectors (e.g. the fp32 model of an int8 one).")
@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bench.Options options = new Bench.Options(model.model, model.modelsDir,
                 corpus != null ? corpus : BenchCorpus.defaultCorpus(), documents, batchSizes, threads, iterations,
-                warmup, compare, maxLength, LongTextPolicy.parse(longText), baseline, rounds, sameJvm);
+                warmup, compare, maxLength, longText, baseline, rounds, sameJvm);
         BenchResults results = new Bench(options, m -> System.err.println("bench: " + m)).run();
         System.out.print(results.markdown());
         System.out.flush();

@@ -35,20 +35,17 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     EmbedderOptions embedder;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Input file (default: the TEXT arguments, else stdin).")
-    Path input;
-
-    @Option(names = "--output", paramLabel = "FILE", description = "Output file (default: stdout).")
-    Path output;
+    @Mixin
+    InputOutputOptions files;
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "jsonl, npy or csv (default: from the output file's extension, else jsonl).")
-    String format;
+    VectorFormat format;
 
     @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "chunk",
             description = "Texts over --max-length: truncate, chunk (windows combined by token-weighted mean;"
                     + " default) or chunks (one vector per window).")
-    String longText;
+    LongTextPolicy longText;
 
     @Option(names = "--stride", paramLabel = "N", description = "Tokens shared by consecutive windows (default: an"
             + " eighth of the window).")
@@ -73,9 +70,11 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VectorFormat f = format != null ? VectorFormat.parse(format)
+        Path input = files.input;
+        Path output = files.output;
+        VectorFormat f = format != null ? format
                 : output != null ? VectorFormat.forFile(output.getFileName().toString()) : VectorFormat.JSONL;
-        LongTextPolicy policy = LongTextPolicy.parse(longText);
+        LongTextPolicy policy = longText;
         boolean perChunk = policy == LongTextPolicy.CHUNKS;
         if (resume && output == null) {
             throw new IllegalArgumentException("--resume needs --output FILE");

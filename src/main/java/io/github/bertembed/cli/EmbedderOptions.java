@@ -17,7 +17,7 @@ final class EmbedderOptions {
     Integer maxLength;
 
     @Option(names = "--pooling", paramLabel = "MODE", description = "mean, cls or max (default: the model's own).")
-    String pooling;
+    Pooling pooling;
 
     @Option(names = "--no-normalize", description = "Do not L2-normalize the vectors.")
     boolean noNormalize;
@@ -58,7 +58,7 @@ final class EmbedderOptions {
             b.normalize(false);
         }
         if (pooling != null) {
-            b.pooling(Pooling.parse(pooling));
+            b.pooling(pooling);
         }
         return b.build();
     }

@@ -24,6 +24,7 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --pooling cls, --long-text chunk, --padding max_length
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();

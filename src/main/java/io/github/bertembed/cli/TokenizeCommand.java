@@ -19,7 +19,6 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code tokenize}: one JSON object of ids, type ids, tokens and offsets per input text. */
@@ -33,11 +32,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Input file (default: stdin).")
-    Path input;
-
-    @Option(names = "--output", paramLabel = "FILE", description = "Output file (default: stdout).")
-    Path output;
+    @Mixin
+    InputOutputOptions files;
 
     @Option(names = "--pair", description = "Each input is a pair of texts.")
     boolean pair;
@@ -51,7 +47,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Option(names = "--padding", paramLabel = "STRATEGY", defaultValue = "none",
             description = "none (default), longest (within --batch-size inputs) or max_length.")
-    String padding;
+    PaddingStrategy padding;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
             description = "Inputs padded together with --padding longest; default ${DEFAULT-VALUE}.")
@@ -65,6 +61,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Path input = files.input;
+        Path output = files.output;
         Path folder = model.folder();
         BertTokenizer.Builder builder = BertTokenizer.builder(Models.tokenizerFile(folder))
                 .vocabNormalizer(cased ? BertNormalizer.cased() : BertNormalizer.uncased())
@@ -75,13 +73,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (truncation != null) {
             builder.truncation(TruncationStrategy.parse(truncation));
         }
-        builder.padding(switch (padding.toLowerCase(Locale.ROOT).replace('-', '_')) {
-            case "none" -> PaddingStrategy.NONE;
-            case "longest" -> PaddingStrategy.LONGEST;
-            case "max_length" -> PaddingStrategy.MAX_LENGTH;
-            default -> throw new IllegalArgumentException("unknown padding '" + padding
-                    + "': expected none, longest or max_length");
-        });
+        builder.padding(padding);
         BertTokenizer tokenizer = builder.build();
 
         try (InputRecords records = InputRecords.open(input, pair);

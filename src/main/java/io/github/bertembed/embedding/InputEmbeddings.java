@@ -1,7 +1,6 @@
 package io.github.bertembed.embedding;
 
 import io.github.bertembed.onnx.EmbeddingLayerGraph;
-import io.github.bertembed.tokenizer.Encoding;
 
 import java.util.List;
 
@@ -74,22 +73,10 @@ public final class InputEmbeddings {
         return tokens.row(tokenId);
     }
 
-    /**
-     * Computes the layer for a batch, padded to {@code seq} positions (padding rows are zero; the attention mask
-     * keeps them out of every real token's result).
-     *
-     * @throws IllegalArgumentException for a sequence longer than the position table, or an id outside a table
-     */
-    public float[] compute(List<Encoding> batch, int seq) {
-        float[] out = new float[batch.size() * seq * hidden];
-        for (int b = 0; b < batch.size(); b++) {
-            Encoding e = batch.get(b);
-            int length = e.realLength();
-            if (length > seq) {
-                throw new IllegalArgumentException("encoding of " + length + " tokens does not fit " + seq + " positions");
-            }
-            compute(e.ids(), e.typeIds(), e.attentionMask(), out, b * seq * hidden);
-        }
+    /** The layer for one text: [length, hidden]. */
+    public float[] compute(int[] ids, int[] typeIds, int[] mask) {
+        float[] out = new float[ids.length * hidden];
+        compute(ids, typeIds, mask, out, 0);
         return out;
     }
 

@@ -1,7 +1,5 @@
 package io.github.bertembed.embedding;
 
-import io.github.bertembed.tokenizer.BertTokenizer;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -15,13 +13,12 @@ import java.util.Set;
  * returned as neighbours.
  *
  * <pre>{@code
- * StaticWordVectors words = new StaticWordVectors(embedder.tokenizer(), embedder.inputEmbeddings().tokenTable());
+ * StaticWordVectors words = new StaticWordVectors(embedder.tokenLookup(), embedder.inputEmbeddings().tokenTable());
  * words.analogy("king", "man", "woman", 5);   // nearest tokens to king − man + woman
  * }</pre>
  */
 public final class StaticWordVectors {
-    private final BertTokenizer tokenizer;
-    private final BertTokenizer plain;
+    private final TokenLookup tokens;
     private final EmbeddingTable table;
     private final float[] norms;
 
@@ -29,9 +26,8 @@ public final class StaticWordVectors {
     public record Neighbour(String token, int id, double cosine) {
     }
 
-    public StaticWordVectors(BertTokenizer tokenizer, EmbeddingTable table) {
-        this.tokenizer = tokenizer;
-        this.plain = tokenizer.toBuilder().addSpecialTokens(false).maxLength(0).build();
+    public StaticWordVectors(TokenLookup tokens, EmbeddingTable table) {
+        this.tokens = tokens;
         this.table = table;
         this.norms = new float[table.rows()];
         float[] row = new float[table.columns()];
@@ -47,7 +43,7 @@ public final class StaticWordVectors {
 
     /** The ids a word tokenizes into (without special tokens). */
     public int[] ids(String word) {
-        int[] ids = plain.encode(word).ids();
+        int[] ids = tokens.ids(word);
         if (ids.length == 0) {
             throw new IllegalArgumentException("'" + word + "' has no tokens");
         }
@@ -80,7 +76,7 @@ public final class StaticWordVectors {
             if (exclude.contains(r) || norms[r] == 0) {
                 continue;
             }
-            String token = tokenizer.idToToken(r);
+            String token = tokens.token(r);
             if (token == null || (token.startsWith("[") && token.endsWith("]"))) {
                 continue;
             }

@@ -1,7 +1,5 @@
 package io.github.bertembed.pooling;
 
-import java.util.Locale;
-
 /**
  * How a text's token vectors become one sentence vector (sentence-transformers' pooling modes).
  *
@@ -17,14 +15,6 @@ public enum Pooling {
     CLS,
     /** Element-wise maximum over the tokens where the attention mask is 1. */
     MAX;
-
-    public static Pooling parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown pooling '" + name + "': expected mean, cls or max");
-        }
-    }
 
     /**
      * Pools row {@code row} of a [batch, seq, hidden] buffer into {@code out}.

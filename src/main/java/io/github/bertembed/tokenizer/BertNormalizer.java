@@ -1,5 +1,8 @@
 package io.github.bertembed.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
 import java.text.Normalizer;
 
 /**
@@ -115,5 +118,21 @@ public record BertNormalizer(boolean cleanText, boolean handleChineseChars, bool
         String supplementary(int cp) {
             return normalizer.apply(cp);
         }
+    }
+
+    /** tokenizer.json's normalizer section (none: no normalization). */
+    static BertNormalizer fromJson(Path file, JsonNode n) {
+        if (n.isMissingNode() || n.isNull()) {
+            return new BertNormalizer(false, false, false, false);
+        }
+        if (!n.path("type").asText().equals("BertNormalizer")) {
+            throw new UnsupportedTokenizerException(file + ": normalizer '" + n.path("type").asText()
+                    + "' is not BertNormalizer; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
+        }
+        boolean lowercase = n.path("lowercase").asBoolean(true);
+        JsonNode strip = n.path("strip_accents");
+        boolean stripAccents = strip.isBoolean() ? strip.asBoolean() : lowercase; // null follows lowercase
+        return new BertNormalizer(n.path("clean_text").asBoolean(true), n.path("handle_chinese_chars").asBoolean(true),
+                stripAccents, lowercase);
     }
 }

@@ -1,5 +1,9 @@
 package io.github.bertembed.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -107,5 +111,52 @@ record TemplatePostProcessor(List<Piece> single, List<Piece> pair) {
             }
         }
         return new Encoding(ids, types, mask, specialMask, tokens, offsets, truncatedTokens);
+    }
+
+    /** tokenizer.json's post_processor section: TemplateProcessing or BertProcessing (none: no special tokens). */
+    static TemplatePostProcessor fromJson(Path file, JsonNode p) {
+        if (p.isMissingNode() || p.isNull()) {
+            return none();
+        }
+        String type = p.path("type").asText();
+        if (type.equals("BertProcessing")) {
+            JsonNode cls = p.path("cls");
+            JsonNode sep = p.path("sep");
+            return bert(cls.get(0).asText(), cls.get(1).asInt(), sep.get(0).asText(),
+                    sep.get(1).asInt());
+        }
+        if (!type.equals("TemplateProcessing")) {
+            throw new UnsupportedTokenizerException(file + ": post_processor '" + type
+                    + "' is not TemplateProcessing or BertProcessing");
+        }
+        return new TemplatePostProcessor(template(file, p.path("single"), p.path("special_tokens")),
+                template(file, p.path("pair"), p.path("special_tokens")));
+    }
+
+    private static List<Piece> template(Path file, JsonNode items, JsonNode specials) {
+        List<Piece> pieces = new ArrayList<>();
+        for (JsonNode item : items) {
+            if (item.has("Sequence")) {
+                JsonNode s = item.get("Sequence");
+                pieces.add(Piece.sequence(s.path("id").asText("A").charAt(0),
+                        s.path("type_id").asInt(0)));
+            } else {
+                JsonNode s = item.get("SpecialToken");
+                String id = s.path("id").asText();
+                JsonNode def = specials.path(id);
+                if (def.isMissingNode()) {
+                    throw new IllegalArgumentException(file + ": template names special token '" + id
+                            + "' that special_tokens does not define");
+                }
+                int[] ids = new int[def.path("ids").size()];
+                String[] toks = new String[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = def.path("ids").get(i).asInt();
+                    toks[i] = def.path("tokens").get(i).asText();
+                }
+                pieces.add(Piece.special(ids, toks, s.path("type_id").asInt(0)));
+            }
+        }
+        return List.copyOf(pieces);
     }
 }

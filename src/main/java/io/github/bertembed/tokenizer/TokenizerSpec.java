@@ -39,10 +39,30 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
 
     /** tokenizer.json's truncation section. */
     record FileTruncation(int maxLength, TruncationStrategy strategy, boolean fromLeft) {
+        /** The section, or null when the file has none. */
+        static FileTruncation fromJson(JsonNode tr) {
+            if (!tr.isObject()) {
+                return null;
+            }
+            return new FileTruncation(tr.path("max_length").asInt(),
+                    TruncationStrategy.parse(tr.path("strategy").asText("LongestFirst")),
+                    tr.path("direction").asText("Right").equals("Left"));
+        }
     }
 
     /** tokenizer.json's padding section; {@code fixedLength} null means "pad to the longest in the batch". */
     record FilePadding(Integer fixedLength, int padId, int padTypeId, String padToken, Integer padToMultipleOf) {
+        /** The section, or null when the file has none. */
+        static FilePadding fromJson(JsonNode pd) {
+            if (!pd.isObject()) {
+                return null;
+            }
+            JsonNode strategy = pd.path("strategy");
+            Integer fixed = strategy.has("Fixed") ? strategy.path("Fixed").asInt() : null;
+            JsonNode multiple = pd.path("pad_to_multiple_of");
+            return new FilePadding(fixed, pd.path("pad_id").asInt(0), pd.path("pad_type_id").asInt(0),
+                    pd.path("pad_token").asText("[PAD]"), multiple.isInt() ? multiple.asInt() : null);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,95 +191,15 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
         String prefix = model.path("continuing_subword_prefix").asText("##");
         int maxChars = model.path("max_input_chars_per_word").asInt(100);
 
-        BertNormalizer normalizer = normalizer(file, root.path("normalizer"));
+        BertNormalizer normalizer = BertNormalizer.fromJson(file, root.path("normalizer"));
         JsonNode pre = root.path("pre_tokenizer");
         if (!pre.isMissingNode() && !pre.isNull() && !pre.path("type").asText().equals("BertPreTokenizer")) {
             throw new UnsupportedTokenizerException(file + ": pre_tokenizer '" + pre.path("type").asText()
                     + "' is not BertPreTokenizer; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
         }
-        TemplatePostProcessor post = postProcessor(file, root.path("post_processor"), vocab);
-        JsonNode dec = root.path("decoder");
-        WordPieceDecoder decoder = new WordPieceDecoder(dec.path("prefix").asText(prefix),
-                dec.path("cleanup").asBoolean(true));
-
-        FileTruncation truncation = null;
-        JsonNode tr = root.path("truncation");
-        if (tr.isObject()) {
-            truncation = new FileTruncation(tr.path("max_length").asInt(),
-                    TruncationStrategy.parse(tr.path("strategy").asText("LongestFirst")),
-                    tr.path("direction").asText("Right").equals("Left"));
-        }
-        FilePadding padding = null;
-        JsonNode pd = root.path("padding");
-        if (pd.isObject()) {
-            JsonNode strategy = pd.path("strategy");
-            Integer fixed = strategy.has("Fixed") ? strategy.path("Fixed").asInt() : null;
-            JsonNode multiple = pd.path("pad_to_multiple_of");
-            padding = new FilePadding(fixed, pd.path("pad_id").asInt(0), pd.path("pad_type_id").asInt(0),
-                    pd.path("pad_token").asText("[PAD]"), multiple.isInt() ? multiple.asInt() : null);
-        }
+        TemplatePostProcessor post = TemplatePostProcessor.fromJson(file, root.path("post_processor"));
+        WordPieceDecoder decoder = WordPieceDecoder.fromJson(root.path("decoder"), prefix);
         return new TokenizerSpec(vocab, idToToken, unk, prefix, maxChars, normalizer, added, post, decoder,
-                truncation, padding);
-    }
-
-    private static BertNormalizer normalizer(Path file, JsonNode n) {
-        if (n.isMissingNode() || n.isNull()) {
-            return new BertNormalizer(false, false, false, false);
-        }
-        if (!n.path("type").asText().equals("BertNormalizer")) {
-            throw new UnsupportedTokenizerException(file + ": normalizer '" + n.path("type").asText()
-                    + "' is not BertNormalizer; bert-embed reads WordPiece tokenizers (BertNormalizer, BertPreTokenizer: the BERT family) only");
-        }
-        boolean lowercase = n.path("lowercase").asBoolean(true);
-        JsonNode strip = n.path("strip_accents");
-        boolean stripAccents = strip.isBoolean() ? strip.asBoolean() : lowercase; // null follows lowercase
-        return new BertNormalizer(n.path("clean_text").asBoolean(true), n.path("handle_chinese_chars").asBoolean(true),
-                stripAccents, lowercase);
-    }
-
-    private static TemplatePostProcessor postProcessor(Path file, JsonNode p, Map<String, Integer> vocab) {
-        if (p.isMissingNode() || p.isNull()) {
-            return TemplatePostProcessor.none();
-        }
-        String type = p.path("type").asText();
-        if (type.equals("BertProcessing")) {
-            JsonNode cls = p.path("cls");
-            JsonNode sep = p.path("sep");
-            return TemplatePostProcessor.bert(cls.get(0).asText(), cls.get(1).asInt(), sep.get(0).asText(),
-                    sep.get(1).asInt());
-        }
-        if (!type.equals("TemplateProcessing")) {
-            throw new UnsupportedTokenizerException(file + ": post_processor '" + type
-                    + "' is not TemplateProcessing or BertProcessing");
-        }
-        return new TemplatePostProcessor(template(file, p.path("single"), p.path("special_tokens")),
-                template(file, p.path("pair"), p.path("special_tokens")));
-    }
-
-    private static List<TemplatePostProcessor.Piece> template(Path file, JsonNode items, JsonNode specials) {
-        List<TemplatePostProcessor.Piece> pieces = new ArrayList<>();
-        for (JsonNode item : items) {
-            if (item.has("Sequence")) {
-                JsonNode s = item.get("Sequence");
-                pieces.add(TemplatePostProcessor.Piece.sequence(s.path("id").asText("A").charAt(0),
-                        s.path("type_id").asInt(0)));
-            } else {
-                JsonNode s = item.get("SpecialToken");
-                String id = s.path("id").asText();
-                JsonNode def = specials.path(id);
-                if (def.isMissingNode()) {
-                    throw new IllegalArgumentException(file + ": template names special token '" + id
-                            + "' that special_tokens does not define");
-                }
-                int[] ids = new int[def.path("ids").size()];
-                String[] toks = new String[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = def.path("ids").get(i).asInt();
-                    toks[i] = def.path("tokens").get(i).asText();
-                }
-                pieces.add(TemplatePostProcessor.Piece.special(ids, toks, s.path("type_id").asInt(0)));
-            }
-        }
-        return List.copyOf(pieces);
+                FileTruncation.fromJson(root.path("truncation")), FilePadding.fromJson(root.path("padding")));
     }
 }

@@ -1,5 +1,7 @@
 package io.github.bertembed.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * HuggingFace's {@code WordPiece} decoder: continuation pieces join their word, other tokens are separated by a
  * space, and with {@code cleanup} each token gets the tokenizer's English clean-up (" ." becomes "." and so on).
@@ -34,5 +36,10 @@ record WordPieceDecoder(String prefix, boolean cleanup) {
                 .replace(" 's", "'s")
                 .replace(" 've", "'ve")
                 .replace(" 're", "'re");
+    }
+
+    /** tokenizer.json's decoder section; the prefix defaults to the model's continuation prefix. */
+    static WordPieceDecoder fromJson(JsonNode dec, String prefix) {
+        return new WordPieceDecoder(dec.path("prefix").asText(prefix), dec.path("cleanup").asBoolean(true));
     }
 }

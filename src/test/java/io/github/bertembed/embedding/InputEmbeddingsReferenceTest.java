@@ -40,7 +40,7 @@ class InputEmbeddingsReferenceTest {
             for (String text : corpus) {
                 Encoding e = tokenizer.encode(text);
                 float[] theirs = reference.run(e, layer.outputName());
-                float[] mine = ours.compute(List.of(e), e.length());
+                float[] mine = ours.compute(e.ids(), e.typeIds(), e.attentionMask());
                 assertEquals(theirs.length, mine.length);
                 for (int i = 0; i < mine.length; i++) {
                     worst = Math.max(worst, Math.abs(mine[i] - theirs[i]));
