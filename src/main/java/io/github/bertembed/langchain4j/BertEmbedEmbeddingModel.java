@@ -6,9 +6,8 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import io.github.bertembed.SentenceEmbedder;
-import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.batch.WholeTextEmbedder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,32 +28,27 @@ import java.util.List;
  * Thread-safe; {@link #close()} frees the embedder it opened (not one passed in).
  */
 public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoCloseable {
-    private final SentenceEmbedder embedder;
-    private final DocumentEmbedder documents;
-    private final boolean owned;
+    private final WholeTextEmbedder whole;
 
     /** The default model, all-minilm-l6-v2. */
     public BertEmbedEmbeddingModel() {
-        this(SentenceEmbedder.builder().build(), true);
+        this(WholeTextEmbedder.open(null));
     }
 
     /** A model by name (from a models folder or a model jar on the classpath), folder or jar path. */
     public BertEmbedEmbeddingModel(String model) {
-        this(SentenceEmbedder.builder().model(model).build(), true);
+        this(WholeTextEmbedder.open(model));
     }
 
     /** Over an embedder the caller configured and keeps owning. */
     public BertEmbedEmbeddingModel(SentenceEmbedder embedder) {
-        this(embedder, false);
+        this(WholeTextEmbedder.over(embedder));
     }
 
-    private BertEmbedEmbeddingModel(SentenceEmbedder embedder, boolean owned) {
-        this.embedder = embedder;
-        this.documents = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(embedder));
-        this.owned = owned;
+    private BertEmbedEmbeddingModel(WholeTextEmbedder whole) {
+        this.whole = whole;
     }
 
-    /** Vectors in input order; token usage counts every token the model saw, special tokens included. */
     @Override
     public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
         List<String> texts = new ArrayList<>(segments.size());
@@ -63,7 +57,7 @@ public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoClosea
         }
         List<Embedding> out = new ArrayList<>(texts.size());
         int tokens = 0;
-        for (DocumentResult r : documents.embedAll(texts)) {
+        for (DocumentResult r : whole.embedAll(texts)) {
             out.add(Embedding.from(r.vector()));
             tokens += r.tokens();
         }
@@ -72,23 +66,21 @@ public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoClosea
 
     @Override
     public int dimension() {
-        return embedder.dimension();
+        return whole.embedder().dimension();
     }
 
     @Override
     public String modelName() {
-        return embedder.location().name();
+        return whole.embedder().location().name();
     }
 
     /** The embedder underneath. */
     public SentenceEmbedder embedder() {
-        return embedder;
+        return whole.embedder();
     }
 
     @Override
     public void close() {
-        if (owned) {
-            embedder.close();
-        }
+        whole.close();
     }
 }

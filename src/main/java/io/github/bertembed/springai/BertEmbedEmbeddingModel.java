@@ -1,9 +1,8 @@
 package io.github.bertembed.springai;
 
 import io.github.bertembed.SentenceEmbedder;
-import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.batch.WholeTextEmbedder;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.Embedding;
@@ -33,35 +32,31 @@ import java.util.List;
  * model's are an error. Thread-safe; {@link #close()} frees the embedder it opened (not one passed in).
  */
 public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoCloseable {
-    private final SentenceEmbedder embedder;
-    private final DocumentEmbedder documents;
-    private final boolean owned;
+    private final WholeTextEmbedder whole;
 
     /** The default model, all-minilm-l6-v2. */
     public BertEmbedEmbeddingModel() {
-        this(SentenceEmbedder.builder().build(), true);
+        this(WholeTextEmbedder.open(null));
     }
 
     /** A model by name (from a models folder or a model jar on the classpath), folder or jar path. */
     public BertEmbedEmbeddingModel(String model) {
-        this(SentenceEmbedder.builder().model(model).build(), true);
+        this(WholeTextEmbedder.open(model));
     }
 
     /** Over an embedder the caller configured and keeps owning. */
     public BertEmbedEmbeddingModel(SentenceEmbedder embedder) {
-        this(embedder, false);
+        this(WholeTextEmbedder.over(embedder));
     }
 
-    private BertEmbedEmbeddingModel(SentenceEmbedder embedder, boolean owned) {
-        this.embedder = embedder;
-        this.documents = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(embedder));
-        this.owned = owned;
+    private BertEmbedEmbeddingModel(WholeTextEmbedder whole) {
+        this.whole = whole;
     }
 
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
         check(request.getOptions());
-        List<DocumentResult> results = documents.embedAll(request.getInstructions());
+        List<DocumentResult> results = whole.embedAll(request.getInstructions());
         List<Embedding> out = new ArrayList<>(results.size());
         int tokens = 0;
         for (int i = 0; i < results.size(); i++) {
@@ -73,38 +68,36 @@ public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoClosea
 
     @Override
     public float[] embed(Document document) {
-        return documents.embedAll(List.of(getEmbeddingContent(document))).get(0).vector();
+        return whole.embedAll(List.of(getEmbeddingContent(document))).get(0).vector();
     }
 
     @Override
     public int dimensions() {
-        return embedder.dimension();
+        return whole.embedder().dimension();
     }
 
     /** The model's name, as responses report it. */
     public String modelName() {
-        return embedder.location().name();
+        return whole.embedder().location().name();
     }
 
     /** The embedder underneath. */
     public SentenceEmbedder embedder() {
-        return embedder;
+        return whole.embedder();
     }
 
     private void check(EmbeddingOptions options) {
         if (options == null) {
             return;
         }
-        if (options.getDimensions() != null && options.getDimensions() != embedder.dimension()) {
-            throw new IllegalArgumentException("model " + modelName() + " makes " + embedder.dimension()
+        if (options.getDimensions() != null && options.getDimensions() != whole.embedder().dimension()) {
+            throw new IllegalArgumentException("model " + modelName() + " makes " + whole.embedder().dimension()
                     + "-dimensional vectors; the request asks for " + options.getDimensions());
         }
     }
 
     @Override
     public void close() {
-        if (owned) {
-            embedder.close();
-        }
+        whole.close();
     }
 }
