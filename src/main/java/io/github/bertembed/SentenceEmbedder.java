@@ -283,6 +283,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         return buckets.batchSize();
     }
 
+    /** How this embedder groups encodings into encoder runs. */
+    public LengthBuckets lengthBuckets() {
+        return buckets;
+    }
+
     @Override
     public void close() {
         if (workers != null) {

@@ -36,7 +36,19 @@ public final class DocumentEmbedder {
     private final int windowDocuments;
     private final int windowTokens;
 
-    /** Progress after each window: documents and tokens so far. */
+    /**
+     * Documents read ahead and sorted by length together, by default: enough for length-sorted runs with little
+     * padding, few enough that results reach the sink a few seconds after their documents were read (an
+     * interrupted run loses seconds of work, not minutes).
+     */
+    public static final int DEFAULT_WINDOW_DOCUMENTS = 1024;
+    /** Tokens read ahead, by default: about four seconds of encoder work on two cores (bounds long texts). */
+    public static final int DEFAULT_WINDOW_TOKENS = 1 << 15;
+
+    /**
+     * Progress as encoder runs complete: documents embedded (within a window, pro rata by its encodings done),
+     * tokens embedded, and windows of finished documents.
+     */
     public record Progress(long documents, long tokens, long chunks) {
     }
 
@@ -44,7 +56,7 @@ public final class DocumentEmbedder {
      * @param stride tokens shared by consecutive windows of a long document (CHUNK and CHUNKS)
      */
     public DocumentEmbedder(SentenceEmbedder embedder, LongTextPolicy policy, int stride) {
-        this(embedder, policy, stride, 4096, 1 << 18);
+        this(embedder, policy, stride, DEFAULT_WINDOW_DOCUMENTS, DEFAULT_WINDOW_TOKENS);
     }
 
     /**
@@ -117,7 +129,7 @@ public final class DocumentEmbedder {
                     for (Piece p : w.pieces()) {
                         all.addAll(p.windows());
                     }
-                    List<Embedding> vectors = embedder.embedEncodings(all);
+                    List<Embedding> vectors = embedRunByRun(all, w, docs, tokens, chunks, progress);
                     int k = 0;
                     for (Piece p : w.pieces()) {
                         if (open == null) {
@@ -150,6 +162,37 @@ public final class DocumentEmbedder {
         } finally {
             reader.interrupt();
         }
+    }
+
+    /**
+     * A window's encodings, one length-sorted encoder run at a time (the runs {@link SentenceEmbedder#embedEncodings}
+     * would form, so the vectors are the same bits), reporting progress after each run: the window's documents pro
+     * rata by the encodings done, so a progress display moves several times a second.
+     */
+    private List<Embedding> embedRunByRun(List<Encoding> all, Window w, long docs, long tokens, long chunks,
+                                          Consumer<Progress> progress) {
+        int documentsInWindow = 0;
+        for (Piece p : w.pieces()) {
+            documentsInWindow += p.lastOfDocument() ? 1 : 0;
+        }
+        Embedding[] out = new Embedding[all.size()];
+        int done = 0;
+        long embeddedTokens = 0;
+        for (int[] run : embedder.lengthBuckets().runs(all)) {
+            List<Encoding> batch = new ArrayList<>(run.length);
+            for (int i : run) {
+                batch.add(all.get(i));
+            }
+            List<Embedding> vectors = embedder.embedEncodings(batch);
+            for (int k = 0; k < run.length; k++) {
+                out[run[k]] = vectors.get(k);
+                embeddedTokens += vectors.get(k).tokens();
+            }
+            done += run.length;
+            progress.accept(new Progress(docs + (long) documentsInWindow * done / all.size(), tokens + embeddedTokens,
+                    chunks));
+        }
+        return java.util.Arrays.asList(out);
     }
 
     private void read(Iterator<String> documents, BlockingQueue<Window> queue) {

@@ -100,8 +100,7 @@ final class EmbedCommand implements Callable<Integer> {
             if (skip > 0) {
                 System.err.println("resuming after " + skip + " documents already in " + output);
             }
-            long total = input != null && records != null ? Files.size(input) : -1;
-            try (ProgressBar bar = progressBar(total)) {
+            try (ProgressBar bar = progressBar(input, records != null, skip)) {
                 long start = System.nanoTime();
                 documents.embed(source, r -> {
                     try {
@@ -113,9 +112,10 @@ final class EmbedCommand implements Callable<Integer> {
                     }
                 }, p -> {
                     if (bar != null) {
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        bar.stepTo(records != null && total > 0 ? records.bytesRead() : p.documents());
-                        bar.setExtraMessage(String.format(" %,d docs, %,.0f tokens/s", p.documents(), p.tokens() / seconds));
+                        // After every encoder run: documents embedded (records reach the file window by window).
+                        bar.stepTo(skip + p.documents());
+                        bar.setExtraMessage(String.format(" %,.0f tokens/s",
+                                p.tokens() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)));
                     }
                 });
             }
@@ -152,19 +152,32 @@ final class EmbedCommand implements Callable<Integer> {
         }
     }
 
-    private ProgressBar progressBar(long totalBytes) {
+    /**
+     * Documents embedded, of the input file's records when there is a file (counted up front, one pass over its
+     * bytes), with speed and ETA; on stderr, and only on a terminal.
+     */
+    private ProgressBar progressBar(Path input, boolean fromRecords, long skip) throws IOException {
         if (noProgress || System.console() == null) {
             return null; // quiet when output is not a terminal
         }
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("embed").setStyle(ProgressBarStyle.ASCII)
+        long total = input != null && fromRecords ? InputRecords.count(input) : -1;
+        String task = input == null ? "embed" : "embed " + input.getFileName() + " (" + size(Files.size(input)) + ")";
+        return new ProgressBarBuilder().setTaskName(task).setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(500).showSpeed();
-        if (totalBytes > 0) {
-            b.setInitialMax(totalBytes).setUnit(" MB", 1 << 20);
-        } else {
-            b.setInitialMax(-1).setUnit(" docs", 1);
+                .setUpdateIntervalMillis(500).showSpeed().setUnit(" docs", 1).setInitialMax(total)
+                .startsFrom(skip, java.time.Duration.ZERO).build();
+    }
+
+    /** A byte count in the unit that fits it: 812 B, 410.2 KB, 1.3 GB. */
+    static String size(long bytes) {
+        String[] units = {"B", "KB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
         }
-        return b.build();
+        return u == 0 ? bytes + " B" : String.format("%.1f %s", v, units[u]);
     }
 
     /** The texts of the input records; with skipping, bad lines are reported and left out. */

@@ -42,7 +42,6 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private byte[] line = new byte[8192];
-    private long bytesRead;
     private final String source;
     private final boolean jsonl;
     private final boolean pair;
@@ -71,8 +70,32 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     }
 
     /** Bytes consumed so far (for progress over a file of known size). */
-    long bytesRead() {
-        return bytesRead;
+    /**
+     * How many records a file holds, counted by one pass over its bytes: its lines (for .jsonl, its non-blank
+     * lines), so that progress can say "of N".
+     */
+    static long count(Path file) throws IOException {
+        boolean jsonl = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl");
+        long records = 0;
+        boolean open = false;    // a line has started
+        boolean content = false; // the line has a non-blank byte
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        records += !jsonl || content ? 1 : 0;
+                        open = false;
+                        content = false;
+                    } else {
+                        open = true;
+                        content |= b != ' ' && b != '\t' && b != '\r';
+                    }
+                }
+            }
+        }
+        return records + (open && (!jsonl || content) ? 1 : 0);
     }
 
     /** The next line without its terminator, or null at the end; each line is decoded on its own. */
@@ -81,7 +104,6 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         int b;
         try {
             while ((b = in.read()) != -1) {
-                bytesRead++;
                 if (b == '\n') {
                     break;
                 }

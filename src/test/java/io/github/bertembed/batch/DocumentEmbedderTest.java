@@ -180,4 +180,45 @@ class DocumentEmbedderTest {
         });
         assertEquals(n, progress.documents());
     }
+
+    /**
+     * Results reach the sink while the input is still being read: the source stops after 2,000 documents until the
+     * first result has arrived (with whole-input windows this would never happen, and the test would time out).
+     */
+    @Test
+    void resultsArriveWhileTheInputIsStillBeingRead() throws Exception {
+        java.util.concurrent.CountDownLatch firstResult = new java.util.concurrent.CountDownLatch(1);
+        boolean[] waited = {false};
+        Iterator<String> slow = new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                if (i == 2000 && !waited[0]) {
+                    waited[0] = true;
+                    try {
+                        if (!firstResult.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("no result while the input was still being read");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return i < 2500;
+            }
+
+            @Override
+            public String next() {
+                return "doc " + (i++) + " the cat sat on the mat";
+            }
+        };
+        long[] count = {0};
+        new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, 2).embed(slow, r -> {
+            assertEquals(count[0]++, r.index());
+            firstResult.countDown();
+        });
+        assertEquals(2500, count[0]);
+        assertTrue(waited[0]);
+    }
 }

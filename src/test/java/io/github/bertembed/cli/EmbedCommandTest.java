@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -190,5 +191,23 @@ class EmbedCommandTest {
         var bad = CliTestSupport.run("embed", "--models-dir", models(), "--pooling", "median", "one");
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("--pooling") && bad.err().contains("median") && bad.err().contains("MEAN"), bad.err());
+    }
+
+    @Test
+    void inputRecordsAreCountedForProgressAndSizesFitTheirUnit() throws Exception {
+        Path text = Files.writeString(dir.resolve("count.txt"), "one\n\nthree\nfour");
+        assertEquals(4, InputRecords.count(text), "a blank line is an empty text; the last line has no newline");
+        Path jsonl = Files.writeString(dir.resolve("count.jsonl"), "{\"text\":\"a\"}\n\n  \n{\"text\":\"b\"}\n");
+        assertEquals(2, InputRecords.count(jsonl), "blank JSONL lines are skipped");
+        List<Long> read = new ArrayList<>();
+        try (InputRecords r = InputRecords.open(text, false)) {
+            while (r.hasNext()) {
+                read.add(r.next().line());
+            }
+        }
+        assertEquals(InputRecords.count(text), read.size(), "the count is what the reader yields");
+        assertEquals("812 B", EmbedCommand.size(812));
+        assertEquals("410.2 KB", EmbedCommand.size(420_000));
+        assertEquals("1.3 GB", EmbedCommand.size(1_400_000_000L));
     }
 }
