@@ -129,7 +129,9 @@ final class SideBySide {
         return new PeerProcess.Request(peer, options.model(), options.modelsDir() == null ? null : options.modelsDir().toString(),
                 folder.toString(), cls, options.maxLength(), options.longText().name(), options.threads(),
                 options.corpus().toString(), options.documents(), throughput, latencyTexts,
-                Math.max(5, options.warmup() / rounds), Math.max(1, options.iterations() / rounds),
+                // Every measurement starts a cold JVM (unless --same-jvm), so each gets the whole warm-up.
+                options.sameJvm() ? Math.max(5, options.warmup() / rounds) : options.warmup(),
+                Math.max(1, options.iterations() / rounds),
                 vectorsOut == null ? null : vectorsOut.toString());
     }
 

@@ -42,7 +42,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "200", description = "Latency samples per text; default ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "30", description = "Latency warm-up calls; default ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "100", description = "Latency warm-up calls per text in"
+            + " each engine's JVM (a fresh JVM's JIT needs them); default ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Rounds in which bert-embed and the"
