@@ -71,16 +71,6 @@ public record KnownModel(String name, String artifactId, String version, String 
         return ALL.stream().filter(m -> m.name.equals(n) || m.artifactSuffix().equals(n)).findFirst();
     }
 
-    /** The jar resource holding the ONNX graph. */
-    public String onnxResource() {
-        return name + ".onnx";
-    }
-
-    /** The jar resource holding the tokenizer. */
-    public String tokenizerResource() {
-        return name + "-tokenizer.json";
-    }
-
     /** {@code groupId:artifactId:version} of the carrying artifact. */
     public String coordinates() {
         return GROUP_ID + ":" + artifactId + ":" + version;

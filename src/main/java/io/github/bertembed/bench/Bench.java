@@ -122,7 +122,7 @@ public final class Bench {
                         mine.documentsPerSecond() / (docs.size() / seconds));
             }
         }
-        new SideBySide(options, log, folder, cls).run(results, latencyTexts, ours32);
+        new SideBySide(options, log, folder, cls).run(results, docs.size(), latencyTexts, ours32);
         return results;
     }
 

@@ -35,11 +35,6 @@ public final class BenchResults {
     public double matMulGflops;
     public ShortTextGemm shortTextGemm;
 
-    public Throughput throughput(String engine, String setting) {
-        return throughput.stream().filter(t -> t.engine().equals(engine) && t.setting().equals(setting)).findFirst()
-                .orElse(null);
-    }
-
     /** The run as Markdown tables. */
     public String markdown() {
         StringBuilder sb = new StringBuilder();

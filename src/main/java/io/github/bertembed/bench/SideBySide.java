@@ -37,7 +37,8 @@ final class SideBySide {
         this.cls = cls;
     }
 
-    void run(BenchResults results, List<String> latencyTexts, List<float[]> ours) throws Exception {
+    /** @param documents how many documents each engine embeds (the corpus bench already read) */
+    void run(BenchResults results, int documents, List<String> latencyTexts, List<float[]> ours) throws Exception {
         List<String> engines = new ArrayList<>(List.of(BertEmbedPeer.NAME));
         if (options.compare()) {
             engines.addAll(List.of(LangChain4jPeer.NAME, PlainOnnxPipeline.NAME));
@@ -64,15 +65,14 @@ final class SideBySide {
                     tokens[i] = last[i].tokens();
                 }
             }
-            int docs = BenchCorpus.read(options.corpus(), options.documents()).size();
             for (int i = 0; i < engines.size(); i++) {
                 double perRound = seconds[i] / rounds;
                 double whole = wall[i] / rounds;
                 embedding.put(engines.get(i), new BenchResults.Throughput(engines.get(i), last[i].setting(),
-                        last[i].batchSize(), docs, perRound, docs / perRound, tokens[i] < 0 ? Double.NaN : tokens[i] / perRound));
+                        last[i].batchSize(), documents, perRound, documents / perRound, tokens[i] < 0 ? Double.NaN : tokens[i] / perRound));
                 wholeProcess.put(engines.get(i), new BenchResults.Throughput(engines.get(i),
                         options.sameJvm() ? SAME_JVM_WHOLE : WHOLE_PROCESS,
-                        last[i].batchSize(), docs, whole, docs / whole, Double.NaN));
+                        last[i].batchSize(), documents, whole, documents / whole, Double.NaN));
                 results.throughput.add(embedding.get(engines.get(i)));
                 results.throughput.add(wholeProcess.get(engines.get(i)));
             }
