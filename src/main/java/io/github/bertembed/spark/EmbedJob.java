@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -24,10 +25,17 @@ import java.util.List;
  * The master comes from {@code spark-submit}, or {@code -Dspark.master=local[2]} for a run inside one JVM.
  */
 public final class EmbedJob {
-    /** What a run did: documents read, rows written, and the embedding job's seconds (read to written). */
-    public record Summary(long documents, long rows, double seconds) {
+    /**
+     * What a run did: documents read, rows written, tokens the model saw, and the embedding job's seconds (read
+     * to written).
+     */
+    public record Summary(long documents, long rows, long tokens, double seconds) {
         public double documentsPerSecond() {
             return documents / seconds;
+        }
+
+        public double tokensPerSecond() {
+            return tokens / seconds;
         }
     }
 
@@ -60,8 +68,9 @@ public final class EmbedJob {
         int status = 0;
         try {
             Summary s = run(spark, options);
-            System.out.printf("EmbedJob: %d documents, %d rows to %s in %.1f s: %.1f documents/s%n", s.documents(),
-                    s.rows(), options.output(), s.seconds(), s.documentsPerSecond());
+            System.out.printf("EmbedJob: %d documents, %d rows, %d tokens to %s in %.1f s: %.1f documents/s, "
+                            + "%.0f tokens/s%n", s.documents(), s.rows(), s.tokens(), options.output(), s.seconds(),
+                    s.documentsPerSecond(), s.tokensPerSecond());
         } catch (IllegalArgumentException | AnalysisException e) {
             System.err.println("EmbedJob: " + e.getMessage());
             status = 1;
@@ -116,8 +125,9 @@ public final class EmbedJob {
         embedder.transform(input).write().mode(options.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                 .parquet(options.output());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long rows = spark.read().parquet(options.output()).count();
-        return new Summary(documents, rows, seconds);
+        Row written = spark.read().parquet(options.output()).agg(functions.count(functions.lit(1)),
+                functions.sum("tokens")).first();
+        return new Summary(documents, written.getLong(0), written.isNullAt(1) ? 0 : written.getLong(1), seconds);
     }
 
     private static Dataset<Row> read(SparkSession spark, EmbedJobOptions options) {

@@ -74,8 +74,10 @@ class EmbedJobTest {
         rows.forEach(r -> byDoc.put(r.getString(1), r));
         assertEquals(texts.size(), byDoc.size());
         int truncated = 0;
+        long tokens = 0;
         for (int i = 0; i < texts.size(); i++) {
             Row r = byDoc.get("d" + i);
+            tokens += r.getInt(4);
             String text = BertEmbedderTest.stored(texts.get(i));
             assertEquals(text, r.getString(0));
             assertEquals(i, r.getLong(2));
@@ -85,6 +87,7 @@ class EmbedJobTest {
             assertEquals(1, r.getInt(6));
         }
         assertTrue(truncated > 0);
+        assertEquals(tokens, summary.tokens());
         // The output exists now: a second run without --overwrite refuses, with --overwrite replaces it.
         assertThrows(Exception.class, () -> EmbedJob.run(spark, EmbedJobOptions.parse(new String[]{
                 "--input", input.toString(), "--output", output, "--text-column", "body"})));
