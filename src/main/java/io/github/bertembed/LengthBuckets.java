@@ -7,8 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * How encodings become encoder runs: sorted by length so that padding stays small, then cut into runs of at most
- * {@code batchSize} texts and {@code maxBatchTokens} padded tokens (texts × the longest). A text longer than the
+ * How encodings become encoder runs: sorted by length, then cut into runs of at most {@code batchSize} texts and
+ * {@code maxBatchTokens} padded tokens (texts × the longest), and wherever padding would exceed an eighth of a
+ * run's positions (a run of texts of 5 to 10 tokens becomes runs of nearly equal length). A text longer than the
  * budget runs alone. Results go back to input positions through the index arrays.
  *
  * <pre>{@code
@@ -41,8 +42,16 @@ public record LengthBuckets(int batchSize, int maxBatchTokens) {
         for (int start = 0; start < order.length; start = end) {
             // Lengths grow along `order`, so the run's padded size is (texts) × (its last text's length).
             end = start + 1;
-            while (end < order.length && end - start < batchSize
-                    && (long) (end - start + 1) * encodings.get(order[end]).length() <= maxBatchTokens) {
+            long real = encodings.get(order[start]).length();
+            while (end < order.length && end - start < batchSize) {
+                long length = encodings.get(order[end]).length();
+                long padded = (end - start + 1) * length;
+                // Cut where padding would pass an eighth of the run: padded positions cost as much as real ones
+                // (short texts of a few different lengths run 1.6-1.8x faster in runs of equal length).
+                if (padded > maxBatchTokens || padded * 8 > (real + length) * 9) {
+                    break;
+                }
+                real += length;
                 end++;
             }
             int[] run = new int[end - start];

@@ -164,6 +164,36 @@ public final class SentenceEmbedder implements AutoCloseable {
         return Arrays.asList(out);
     }
 
+    /**
+     * The encoder's contextual vectors of every token of one tokenized text (special tokens included, before
+     * pooling): {@code realLength()} rows of {@link #dimension()} floats. What TEI's {@code /embed_all} returns.
+     *
+     * <pre>{@code
+     * float[][] tokens = embedder.tokenVectors(embedder.tokenizer().encode("a fox"));  // [CLS] a fox [SEP]
+     * }</pre>
+     */
+    public float[][] tokenVectors(Encoding encoding) {
+        checkOpen();
+        int seq = encoding.length();
+        int hidden = inputEmbeddings.hidden();
+        if (seq > inputEmbeddings.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's position "
+                    + "table (" + inputEmbeddings.maxPositions() + "); truncate or chunk it");
+        }
+        float[] x = new float[seq * hidden];
+        inputEmbeddings.compute(encoding.ids(), encoding.typeIds(), encoding.attentionMask(), x, 0);
+        long[] mask = new long[seq];
+        for (int t = 0; t < seq; t++) {
+            mask[t] = encoding.attentionMask()[t];
+        }
+        float[] states = sessions.main().run(x, mask, 1, seq, hidden);
+        float[][] out = new float[encoding.realLength()][];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = Arrays.copyOfRange(states, t * hidden, (t + 1) * hidden); // padding comes last
+        }
+        return out;
+    }
+
     private void checkOpen() {
         if (sessions.isClosed()) {
             throw new IllegalStateException("the embedder is closed");

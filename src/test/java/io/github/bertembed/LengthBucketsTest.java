@@ -24,7 +24,9 @@ class LengthBucketsTest {
             int previousLongest = 0;
             for (int[] run : runs) {
                 int longest = 0;
+                long real = 0;
                 for (int i : run) {
+                    real += encodings.get(i).length();
                     assertTrue(!seen[i], "text " + i + " in two runs");
                     seen[i] = true;
                     longest = Math.max(longest, encodings.get(i).length());
@@ -33,6 +35,7 @@ class LengthBucketsTest {
                 assertTrue(run.length <= bounds[0], "at most " + bounds[0] + " texts");
                 assertTrue(run.length == 1 || (long) run.length * longest <= bounds[1],
                         run.length + " × " + longest + " padded tokens over " + bounds[1]);
+                assertTrue((long) run.length * longest * 8 <= real * 9, "padding at most an eighth of a run");
                 previousLongest = longest;
             }
             for (boolean s : seen) {

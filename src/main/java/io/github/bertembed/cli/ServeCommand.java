@@ -1,0 +1,97 @@
+package io.github.bertembed.cli;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.server.EmbeddingServer;
+import io.github.bertembed.server.ServerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code serve}: the embedding server (TEI and OpenAI routes). */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve embeddings over HTTP: TEI's routes"
+        + " (/embed, /embed_all, /tokenize, /decode, /similarity, /info, /health, /metrics) and OpenAI's"
+        + " (/v1/embeddings, /v1/models). SIGTERM answers every admitted request, then exits.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free).")
+    int port;
+
+    @Option(names = "--max-length", paramLabel = "N", description = "Maximum tokens per input (default: the model's).")
+    Integer maxLength;
+
+    @Option(names = "--pooling", paramLabel = "MODE", description = "mean, cls or max (default: the model's own).")
+    Pooling pooling;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Model threads (default: the cores).")
+    int threads;
+
+    @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "16384",
+            description = "Most padded tokens in one call of the model (default ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
+
+    @Option(names = "--max-batch-requests", paramLabel = "N", defaultValue = "64",
+            description = "Most inputs in one call of the model (default ${DEFAULT-VALUE}).")
+    int maxBatchRequests;
+
+    @Option(names = "--max-concurrent-requests", paramLabel = "N", defaultValue = "512",
+            description = "Requests in flight beyond which the server answers 429 (default ${DEFAULT-VALUE}).")
+    int maxConcurrentRequests;
+
+    @Option(names = "--max-client-batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Most inputs in one request, 413 beyond (default ${DEFAULT-VALUE}).")
+    int maxClientBatchSize;
+
+    @Option(names = "--payload-limit", paramLabel = "BYTES", defaultValue = "2000000",
+            description = "Most bytes in a request body, 413 beyond (default ${DEFAULT-VALUE}).")
+    long payloadLimit;
+
+    @Option(names = "--auto-truncate", description = "Truncate inputs over the maximum length when a request"
+            + " does not say (default: refuse them with 413).")
+    boolean autoTruncate;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require Authorization: Bearer KEY"
+            + " (every route but /health). Also read from $BERT_EMBED_API_KEY.")
+    String apiKey;
+
+    @Override
+    public Integer call() throws Exception {
+        String key = apiKey != null ? apiKey : System.getenv("BERT_EMBED_API_KEY");
+        ServerSettings settings = new ServerSettings(host, port, maxBatchTokens, maxBatchRequests,
+                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit);
+        SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
+                .threads(threads).normalize(false); // requests choose normalization
+        if (maxLength != null) {
+            b.maxLength(maxLength);
+        }
+        if (pooling != null) {
+            b.pooling(pooling);
+        }
+        SentenceEmbedder embedder = b.build();
+        String name = embedder.location().name();
+        EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown(Duration.ofSeconds(30));
+            System.out.println("bert-embed stopped: " + server.succeeded() + " requests answered with 200, "
+                    + server.inFlight() + " admitted requests unanswered");
+            System.out.flush();
+            embedder.close();
+            stopped.countDown();
+        }, "bert-embed-shutdown"));
+        System.out.println("bert-embed serving " + name + " (" + embedder.dimension() + " dimensions, max "
+                + embedder.maxLength() + " tokens) on " + server.url() + (key != null ? " (API key required)" : ""));
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

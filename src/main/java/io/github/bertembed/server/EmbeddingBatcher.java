@@ -1,0 +1,128 @@
+package io.github.bertembed.server;
+
+import io.github.bertembed.Embedding;
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Dynamic batching across concurrent requests, as TEI's router does it: requests arrive tokenized (on their own
+ * threads) in a FIFO queue; one thread owns the model and, as soon as it is free, takes the oldest requests that
+ * fit {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
+ * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The model is never idle
+ * while requests wait, and a text's vector is the same bits whatever it was batched with.
+ */
+final class EmbeddingBatcher implements AutoCloseable {
+    private record Job(List<Encoding> encodings, int longest, long enqueued,
+                       CompletableFuture<List<Embedding>> result) {
+    }
+
+    private final SentenceEmbedder embedder;
+    private final int maxBatchTokens;
+    private final int maxBatchRequests;
+    private final ServerMetrics metrics;
+    private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+    private final Thread worker;
+    private volatile boolean closing;
+
+    EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics) {
+        this.embedder = embedder;
+        this.maxBatchTokens = maxBatchTokens;
+        this.maxBatchRequests = maxBatchRequests;
+        this.metrics = metrics;
+        this.worker = new Thread(this::loop, "bert-embed-batcher");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** The pooled (not normalized) vectors of a request's encodings, in order, when the model has run them. */
+    CompletableFuture<List<Embedding>> submit(List<Encoding> encodings) {
+        CompletableFuture<List<Embedding>> result = new CompletableFuture<>();
+        if (encodings.isEmpty()) {
+            result.complete(List.of());
+            return result;
+        }
+        int longest = 0;
+        for (Encoding e : encodings) {
+            longest = Math.max(longest, e.length());
+        }
+        queue.add(new Job(encodings, longest, System.nanoTime(), result));
+        metrics.queueSize.inc(encodings.size());
+        return result;
+    }
+
+    private void loop() {
+        while (!(closing && queue.isEmpty())) {
+            Job first;
+            try {
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // close() interrupts a waiting worker; the loop condition decides
+            }
+            if (first == null) {
+                continue;
+            }
+            List<Job> batch = new ArrayList<>();
+            batch.add(first);
+            int count = first.encodings().size();
+            int longest = first.longest();
+            for (Job next = queue.peek(); next != null; next = queue.peek()) {
+                int c = count + next.encodings().size();
+                int l = Math.max(longest, next.longest());
+                if (c > maxBatchRequests || (long) c * l > maxBatchTokens) {
+                    break;
+                }
+                batch.add(queue.poll());
+                count = c;
+                longest = l;
+            }
+            run(batch, count);
+        }
+    }
+
+    private void run(List<Job> batch, int count) {
+        List<Encoding> all = new ArrayList<>(count);
+        long now = System.nanoTime();
+        long tokens = 0;
+        for (Job j : batch) {
+            all.addAll(j.encodings());
+            metrics.queueTime.observe((now - j.enqueued()) / 1e9);
+            for (Encoding e : j.encodings()) {
+                tokens += e.realLength();
+            }
+        }
+        metrics.queueSize.dec(count);
+        metrics.batchSize.observe(count);
+        metrics.batchTokens.observe(tokens);
+        try {
+            List<Embedding> vectors = embedder.embedEncodings(all);
+            metrics.inference.observe((System.nanoTime() - now) / 1e9);
+            int k = 0;
+            for (Job j : batch) {
+                j.result().complete(vectors.subList(k, k + j.encodings().size()));
+                k += j.encodings().size();
+            }
+        } catch (RuntimeException | Error e) {
+            for (Job j : batch) {
+                j.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Runs every queued request, then stops the worker. */
+    @Override
+    public void close() {
+        closing = true;
+        worker.interrupt();
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.github.bertembed.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.bertembed.SentenceEmbedder;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An embedding server that TEI and OpenAI clients speak: TEI's routes ({@code /embed}, {@code /embed_all},
+ * {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}, {@code /health}, {@code /metrics}) and
+ * OpenAI's ({@code /v1/embeddings}, {@code /v1/models}), on Javalin (Jetty 12).
+ *
+ * <p>The HTTP layer only admits, parses, tokenizes and queues; one {@link EmbeddingBatcher} thread owns the model.
+ * Limits, each with its status: more than {@code maxConcurrentRequests} in flight → 429 with Retry-After; more
+ * inputs than {@code maxClientBatchSize} → 413; a text over the maximum length without truncation → 413; a body
+ * over {@code maxBodyBytes} → 413; malformed JSON or wrong types → 422; with an API key, anything but
+ * {@code Authorization: Bearer KEY} → 401 ({@code /health} excepted). {@link #close()} stops admitting requests,
+ * answers every admitted one, then stops.
+ *
+ * <pre>{@code
+ * try (SentenceEmbedder model = SentenceEmbedder.builder().normalize(false).build();
+ *      EmbeddingServer server = EmbeddingServer.start(model, "all-minilm-l6-v2", ServerSettings.defaults())) {
+ *     // POST http://127.0.0.1:8080/embed {"inputs": "a fox"}
+ * }
+ * }</pre>
+ */
+public final class EmbeddingServer implements AutoCloseable {
+    private final Javalin app;
+    private final EmbeddingBatcher batcher;
+    private final ServerMetrics metrics;
+    private final ServerSettings settings;
+    private final Semaphore permits;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
+    private final byte[] expectedAuthorization;
+    private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean draining;
+
+    private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
+        this.settings = settings;
+        this.metrics = new ServerMetrics();
+        this.permits = new Semaphore(settings.maxConcurrentRequests());
+        this.expectedAuthorization = settings.apiKey() == null ? null
+                : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
+        this.batcher = new EmbeddingBatcher(embedder, settings.maxBatchTokens(), settings.maxBatchRequests(), metrics);
+        RequestInputs inputs = new RequestInputs(embedder.tokenizer(), embedder.maxLength(),
+                settings.maxClientBatchSize());
+        TeiRoutes tei = new TeiRoutes(embedder, batcher, inputs, settings, metrics, modelName, json);
+        OpenAiRoutes openAi = new OpenAiRoutes(tei, inputs, batcher, settings, metrics, modelName,
+                embedder.dimension(), json);
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.routes.post("/embed", handler("/embed", true, tei::embedRoute));
+            config.routes.post("/embed_all", handler("/embed_all", true, tei::embedAllRoute));
+            config.routes.post("/tokenize", handler("/tokenize", true, tei::tokenizeRoute));
+            config.routes.post("/decode", handler("/decode", true, tei::decodeRoute));
+            config.routes.post("/similarity", handler("/similarity", true, tei::similarityRoute));
+            config.routes.get("/info", handler("/info", false, body -> tei.info()));
+            config.routes.post("/v1/embeddings", handler("/v1/embeddings", true, openAi::embeddings));
+            config.routes.get("/v1/models", handler("/v1/models", false, body -> openAi.models()));
+            config.routes.get("/health", ctx -> {
+                if (draining) {
+                    error(ctx, "/health", new ApiError(503, "Unhealthy", "the server is shutting down", null));
+                } else {
+                    ctx.status(200);
+                }
+            });
+            config.routes.get("/metrics", ctx -> {
+                if (authorized(ctx)) {
+                    ctx.contentType(metrics.contentType()).result(metrics.scrape());
+                } else {
+                    error(ctx, "/metrics", unauthorized());
+                }
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    error(ctx, ctx.path(), new ApiError(404, "Validation", "no route " + ctx.method() + " "
+                            + ctx.path(), null));
+                }
+            });
+            config.routes.error(405, ctx -> error(ctx, ctx.path(), new ApiError(405, "Validation",
+                    "method " + ctx.method() + " not allowed on " + ctx.path(), null)));
+        });
+    }
+
+    /** Starts a server for {@code embedder} (built with {@code normalize(false)}: requests choose normalization). */
+    public static EmbeddingServer start(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
+        EmbeddingServer server = new EmbeddingServer(embedder, modelName, settings);
+        server.app.start();
+        return server;
+    }
+
+    /** The bound port (the one chosen when the settings said 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        return "http://" + settings.host() + ":" + port();
+    }
+
+    /** Requests answered with 200 so far (the shutdown report; clients can count theirs against it). */
+    public long succeeded() {
+        return succeeded.get();
+    }
+
+    /** Requests admitted and not yet answered. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private interface Route extends Function<JsonNode, Object> {
+    }
+
+    /** Admission (auth, draining, body size, concurrency), the route, errors and metrics, in one place. */
+    private io.javalin.http.Handler handler(String route, boolean hasBody, Route body) {
+        return ctx -> {
+            long t0 = System.nanoTime();
+            if (!authorized(ctx)) {
+                error(ctx, route, unauthorized());
+                return;
+            }
+            if (draining) {
+                ctx.header("Connection", "close");
+                error(ctx, route, new ApiError(503, "Unhealthy", "the server is shutting down", null));
+                return;
+            }
+            if (ctx.contentLength() > settings.maxBodyBytes()) {
+                error(ctx, route, new ApiError(413, "Validation", "request body of " + ctx.contentLength()
+                        + " bytes is over the limit of " + settings.maxBodyBytes(), null));
+                return;
+            }
+            if (!permits.tryAcquire()) {
+                ctx.header("Retry-After", "1");
+                error(ctx, route, new ApiError(429, "Overloaded", "Model is overloaded: more than "
+                        + settings.maxConcurrentRequests() + " concurrent requests", null));
+                return;
+            }
+            inFlight.incrementAndGet();
+            try {
+                JsonNode parsed = hasBody ? parse(ctx) : null;
+                Object response = body.apply(parsed);
+                ctx.contentType("application/json").result(json.writeValueAsBytes(response));
+                metrics.requests.labelValues(route, "200").inc();
+                succeeded.incrementAndGet();
+            } catch (ApiError e) {
+                error(ctx, route, e);
+            } catch (HttpResponseException e) {
+                error(ctx, route, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
+            } catch (RuntimeException e) {
+                error(ctx, route, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+            } finally {
+                metrics.requestDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
+                inFlight.decrementAndGet();
+                permits.release();
+            }
+        };
+    }
+
+    private JsonNode parse(Context ctx) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > settings.maxBodyBytes()) {
+            throw new ApiError(413, "Validation", "request body of " + bytes.length + " bytes is over the limit of "
+                    + settings.maxBodyBytes(), null);
+        }
+        try {
+            JsonNode node = json.readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw ApiError.validation("the request body must be a JSON object", null);
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ApiError.validation("Failed to parse the request body as JSON: " + e.getOriginalMessage(), null);
+        } catch (java.io.IOException e) {
+            throw ApiError.validation("Failed to read the request body: " + e.getMessage(), null);
+        }
+    }
+
+    private boolean authorized(Context ctx) {
+        if (expectedAuthorization == null) {
+            return true;
+        }
+        String given = ctx.header("Authorization");
+        // Constant time in the key: MessageDigest.isEqual does not stop at the first differing byte.
+        return MessageDigest.isEqual(expectedAuthorization,
+                (given == null ? "" : given).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ApiError unauthorized() {
+        return new ApiError(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>", null);
+    }
+
+    /** TEI's {"error", "error_type"}, or OpenAI's {"error": {...}} under /v1. */
+    private void error(Context ctx, String route, ApiError e) {
+        ObjectNode body = json.createObjectNode();
+        if (ctx.path().startsWith("/v1/")) {
+            ObjectNode error = body.putObject("error");
+            error.put("message", e.getMessage());
+            error.put("type", e.openAiType());
+            if (e.param() == null) {
+                error.putNull("param");
+            } else {
+                error.put("param", e.param());
+            }
+            error.put("code", e.status() == 413 && e.getMessage().contains("tokens") ? "context_length_exceeded"
+                    : e.type().toLowerCase(java.util.Locale.ROOT));
+        } else {
+            body.put("error", e.getMessage());
+            body.put("error_type", e.type());
+        }
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        ctx.status(e.status()).contentType("application/json").result(body.toString());
+        metrics.requests.labelValues(route, Integer.toString(e.status())).inc();
+    }
+
+    /**
+     * Stops admitting requests (503 with {@code Connection: close}), waits until every admitted request is
+     * answered (at most {@code grace}), then stops the HTTP server and the batcher.
+     */
+    public void shutdown(Duration grace) {
+        draining = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            Thread.sleep(100); // the last responses leave Jetty's buffers before the connectors close
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        app.stop();
+        batcher.close();
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,115 @@
+package io.github.bertembed.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.bertembed.Embedding;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * OpenAI's embeddings API: {@code POST /v1/embeddings} ({@code input} a string, strings, token ids or arrays of
+ * token ids; {@code encoding_format} float or base64 (little-endian float32, as OpenAI's SDKs decode it);
+ * {@code dimensions} keeps the first N values and re-normalizes, as OpenAI does) and {@code GET /v1/models}.
+ */
+final class OpenAiRoutes {
+    private final TeiRoutes tei;
+    private final RequestInputs inputs;
+    private final EmbeddingBatcher batcher;
+    private final ServerSettings settings;
+    private final ServerMetrics metrics;
+    private final String modelName;
+    private final int dimension;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final ObjectMapper json;
+
+    OpenAiRoutes(TeiRoutes tei, RequestInputs inputs, EmbeddingBatcher batcher, ServerSettings settings,
+                 ServerMetrics metrics, String modelName, int dimension, ObjectMapper json) {
+        this.tei = tei;
+        this.inputs = inputs;
+        this.batcher = batcher;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.modelName = modelName;
+        this.dimension = dimension;
+        this.json = json;
+    }
+
+    Object embeddings(JsonNode body) {
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) {
+            throw ApiError.validation("'input' is a required property", "input");
+        }
+        String format = body.path("encoding_format").asText("float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw ApiError.validation("'encoding_format' must be 'float' or 'base64', got '" + format + "'",
+                    "encoding_format");
+        }
+        int dims = dimension;
+        JsonNode d = body.get("dimensions");
+        if (d != null && !d.isNull()) {
+            if (!d.isIntegralNumber() || d.asInt() < 1 || d.asInt() > dimension) {
+                throw ApiError.validation("'dimensions' must be an integer from 1 to " + dimension + ", got " + d,
+                        "dimensions");
+            }
+            dims = d.asInt();
+        }
+        boolean truncate = settings.autoTruncate();
+        List<Embedding> vectors;
+        if (input.isArray() && input.size() > 0 && (input.get(0).isIntegralNumber() || input.get(0).isArray())) {
+            List<Encoding> encodings = inputs.ids(input, truncate, "input");
+            metrics.inputs.inc(encodings.size());
+            vectors = ServerCalls.await(batcher.submit(encodings));
+        } else {
+            vectors = tei.embed(inputs.texts(input, "input"), truncate, false, "input");
+        }
+        ObjectNode out = json.createObjectNode();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        long tokens = 0;
+        for (int i = 0; i < vectors.size(); i++) {
+            Embedding e = vectors.get(i);
+            tokens += e.tokens();
+            float[] v = TeiRoutes.normalized(e.vector());
+            if (dims < v.length) {
+                v = java.util.Arrays.copyOf(v, dims);
+                VectorMath.normalize(v);
+            }
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            item.put("index", i);
+            if (format.equals("base64")) {
+                ByteBuffer bytes = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(v);
+                item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode values = item.putArray("embedding");
+                for (float f : v) {
+                    values.add(f);
+                }
+            }
+        }
+        out.put("model", body.path("model").isTextual() ? body.get("model").asText() : modelName);
+        ObjectNode usage = out.putObject("usage");
+        usage.put("prompt_tokens", tokens);
+        usage.put("total_tokens", tokens);
+        return out;
+    }
+
+    Object models() {
+        ObjectNode out = json.createObjectNode();
+        out.put("object", "list");
+        ObjectNode m = out.putArray("data").addObject();
+        m.put("id", modelName);
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "bert-embed");
+        return out;
+    }
+}

@@ -1,0 +1,145 @@
+package io.github.bertembed.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.bertembed.tokenizer.BertTokenizer;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A request's inputs, read from JSON and tokenized on the request's thread under the server's limits: the
+ * client batch size (413), the model's maximum length without truncation (413, naming the token count), and
+ * the JSON types (422).
+ */
+final class RequestInputs {
+    private final BertTokenizer untruncated;
+    private final BertTokenizer truncateRight;
+    private final BertTokenizer truncateLeft;
+    private final int maxLength;
+    private final int maxClientBatchSize;
+
+    RequestInputs(BertTokenizer tokenizer, int maxLength, int maxClientBatchSize) {
+        this.untruncated = tokenizer.toBuilder().maxLength(0).build();
+        this.truncateRight = tokenizer.toBuilder().maxLength(maxLength).truncateFromLeft(false).build();
+        this.truncateLeft = tokenizer.toBuilder().maxLength(maxLength).truncateFromLeft(true).build();
+        this.maxLength = maxLength;
+        this.maxClientBatchSize = maxClientBatchSize;
+    }
+
+    int maxLength() {
+        return maxLength;
+    }
+
+    /** A string or an array of strings, as TEI's and OpenAI's {@code inputs}/{@code input} take. */
+    List<String> texts(JsonNode node, String field) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            throw ApiError.validation("`" + field + "` is required", field);
+        }
+        List<String> texts = new ArrayList<>();
+        if (node.isTextual()) {
+            texts.add(node.asText());
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!item.isTextual()) {
+                    throw ApiError.validation("`" + field + "` must be a string or an array of strings", field);
+                }
+                texts.add(item.asText());
+            }
+        } else {
+            throw ApiError.validation("`" + field + "` must be a string or an array of strings", field);
+        }
+        checkCount(texts.size(), field);
+        return texts;
+    }
+
+    void checkCount(int count, String field) {
+        if (count == 0) {
+            throw new ApiError(422, "Empty", "`" + field + "` cannot be empty", field);
+        }
+        if (count > maxClientBatchSize) {
+            throw new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size "
+                    + maxClientBatchSize, field);
+        }
+    }
+
+    /**
+     * The texts tokenized: truncated to the maximum length from the right or left when {@code truncate}, else
+     * refused with 413 when one is longer.
+     */
+    List<Encoding> encode(List<String> texts, boolean truncate, boolean fromLeft, String field) {
+        BertTokenizer tokenizer = !truncate ? truncateRight : fromLeft ? truncateLeft : truncateRight;
+        List<Encoding> encodings = tokenizer.encodeBatch(texts);
+        if (!truncate) {
+            for (int i = 0; i < encodings.size(); i++) {
+                if (encodings.get(i).truncated()) {
+                    int tokens = untruncated.encode(texts.get(i)).length();
+                    throw new ApiError(413, "Validation", "Input validation error: `" + field
+                            + "` must have less than " + maxLength + " tokens. Given: " + tokens, field);
+                }
+            }
+        }
+        return encodings;
+    }
+
+    /** Token ids given by the client (OpenAI's [int] or [[int]]): used as they are, no special tokens added. */
+    List<Encoding> ids(JsonNode node, boolean truncate, String field) {
+        List<int[]> sequences = new ArrayList<>();
+        if (node.size() > 0 && node.get(0).isIntegralNumber()) {
+            sequences.add(intArray(node, field));
+        } else {
+            for (JsonNode item : node) {
+                if (!item.isArray()) {
+                    throw ApiError.validation("`" + field + "` must be a string, an array of strings, an array of "
+                            + "token ids or an array of arrays of token ids", field);
+                }
+                sequences.add(intArray(item, field));
+            }
+        }
+        checkCount(sequences.size(), field);
+        List<Encoding> out = new ArrayList<>();
+        for (int[] ids : sequences) {
+            if (ids.length == 0) {
+                throw new ApiError(422, "Empty", "`" + field + "` holds an empty token array", field);
+            }
+            int cut = 0;
+            if (ids.length > maxLength) {
+                if (!truncate) {
+                    throw new ApiError(413, "Validation", "Input validation error: `" + field
+                            + "` must have less than " + maxLength + " tokens. Given: " + ids.length, field);
+                }
+                cut = ids.length - maxLength;
+                ids = Arrays.copyOf(ids, maxLength);
+            }
+            String[] tokens = new String[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= untruncated.vocabularySize()) {
+                    throw ApiError.validation("token id " + ids[i] + " is outside the vocabulary (0.."
+                            + (untruncated.vocabularySize() - 1) + ")", field);
+                }
+                tokens[i] = untruncated.idToToken(ids[i]);
+            }
+            int[] ones = new int[ids.length];
+            Arrays.fill(ones, 1);
+            out.add(new Encoding(ids, new int[ids.length], ones, new int[ids.length], tokens,
+                    new int[ids.length][2], cut));
+        }
+        return out;
+    }
+
+    private static int[] intArray(JsonNode node, String field) {
+        int[] ids = new int[node.size()];
+        for (int i = 0; i < ids.length; i++) {
+            if (!node.get(i).isIntegralNumber()) {
+                throw ApiError.validation("`" + field + "` mixes token ids and other values", field);
+            }
+            ids[i] = node.get(i).asInt();
+        }
+        return ids;
+    }
+
+    BertTokenizer tokenizer() {
+        return untruncated;
+    }
+}

@@ -1,0 +1,35 @@
+package io.github.bertembed.server;
+
+/**
+ * The server's address and limits; each limit has a status code of its own (see {@link ApiError}).
+ *
+ * @param host                  address to bind (default loopback)
+ * @param port                  port (0: any free port)
+ * @param maxBatchTokens        most padded tokens (inputs × the longest) the batcher puts in one call of the model
+ * @param maxBatchRequests      most inputs in one call of the model
+ * @param maxConcurrentRequests requests in flight beyond which the server answers 429
+ * @param maxClientBatchSize    most inputs in one request (413 beyond)
+ * @param autoTruncate          truncate long inputs when a request does not say (TEI's {@code --auto-truncate})
+ * @param apiKey                the bearer token every route but {@code /health} requires; null for none
+ * @param maxBodyBytes          request body cap (413 beyond)
+ */
+public record ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
+                             int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes) {
+
+    /** TEI's defaults where TEI has one: 16,384 batch tokens, 512 concurrent requests, 32 inputs a request. */
+    public static ServerSettings defaults() {
+        return new ServerSettings("127.0.0.1", 8080, 16_384, 64, 512, 32, false, null, 2_000_000);
+    }
+
+    public ServerSettings {
+        if (maxBatchTokens < 1 || maxBatchRequests < 1 || maxConcurrentRequests < 1 || maxClientBatchSize < 1
+                || maxBodyBytes < 1) {
+            throw new IllegalArgumentException("server limits must be positive");
+        }
+    }
+
+    public ServerSettings withPort(int p) {
+        return new ServerSettings(host, p, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
+                maxClientBatchSize, autoTruncate, apiKey, maxBodyBytes);
+    }
+}

@@ -1,0 +1,219 @@
+package io.github.bertembed.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.bertembed.Embedding;
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HuggingFace text-embeddings-inference's routes, same request and response shapes: {@code /embed},
+ * {@code /embed_all}, {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}. Each takes the
+ * parsed body and returns the response body; the server does admission, errors and metrics.
+ */
+final class TeiRoutes {
+    private final SentenceEmbedder embedder;
+    private final EmbeddingBatcher batcher;
+    private final RequestInputs inputs;
+    private final ServerSettings settings;
+    private final ServerMetrics metrics;
+    private final String modelName;
+    private final ObjectMapper json;
+
+    TeiRoutes(SentenceEmbedder embedder, EmbeddingBatcher batcher, RequestInputs inputs, ServerSettings settings,
+              ServerMetrics metrics, String modelName, ObjectMapper json) {
+        this.embedder = embedder;
+        this.batcher = batcher;
+        this.inputs = inputs;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.modelName = modelName;
+        this.json = json;
+    }
+
+    /** The unit-length (or raw pooled) vectors of texts: tokenized here, embedded by the batcher. */
+    List<Embedding> embed(List<String> texts, boolean truncate, boolean fromLeft, String field) {
+        long t0 = System.nanoTime();
+        List<Encoding> encodings = inputs.encode(texts, truncate, fromLeft, field);
+        metrics.tokenization.observe((System.nanoTime() - t0) / 1e9);
+        metrics.inputs.inc(texts.size());
+        return ServerCalls.await(batcher.submit(encodings));
+    }
+
+    static float[] normalized(float[] pooled) {
+        float[] v = pooled.clone();
+        VectorMath.normalize(v);
+        return v;
+    }
+
+    private boolean truncate(JsonNode body) {
+        JsonNode t = body.get("truncate");
+        if (t == null || t.isNull()) {
+            return settings.autoTruncate();
+        }
+        if (!t.isBoolean()) {
+            throw ApiError.validation("`truncate` must be a boolean", "truncate");
+        }
+        return t.asBoolean();
+    }
+
+    private static boolean fromLeft(JsonNode body) {
+        JsonNode d = body.get("truncation_direction");
+        if (d == null || d.isNull()) {
+            return false;
+        }
+        String s = d.asText();
+        if (s.equalsIgnoreCase("right")) {
+            return false;
+        }
+        if (s.equalsIgnoreCase("left")) {
+            return true;
+        }
+        throw ApiError.validation("`truncation_direction` must be Left or Right, got " + d, "truncation_direction");
+    }
+
+    private static boolean flag(JsonNode body, String name, boolean otherwise) {
+        JsonNode n = body.get(name);
+        if (n == null || n.isNull()) {
+            return otherwise;
+        }
+        if (!n.isBoolean()) {
+            throw ApiError.validation("`" + name + "` must be a boolean", name);
+        }
+        return n.asBoolean();
+    }
+
+    Object embedRoute(JsonNode body) {
+        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
+        boolean normalize = flag(body, "normalize", true);
+        List<Embedding> vectors = embed(texts, truncate(body), fromLeft(body), "inputs");
+        List<float[]> out = new ArrayList<>(vectors.size());
+        for (Embedding e : vectors) {
+            out.add(normalize ? normalized(e.vector()) : e.vector());
+        }
+        return out;
+    }
+
+    Object embedAllRoute(JsonNode body) {
+        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
+        List<Encoding> encodings = inputs.encode(texts, truncate(body), fromLeft(body), "inputs");
+        List<float[][]> out = new ArrayList<>();
+        for (Encoding e : encodings) {
+            out.add(embedder.tokenVectors(e));
+        }
+        return out;
+    }
+
+    Object tokenizeRoute(JsonNode body) {
+        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
+        boolean special = flag(body, "add_special_tokens", true);
+        var tokenizer = special ? inputs.tokenizer() : inputs.tokenizer().toBuilder().addSpecialTokens(false).build();
+        ArrayNode out = json.createArrayNode();
+        for (String text : texts) {
+            Encoding e = tokenizer.encode(text);
+            ArrayNode tokens = out.addArray();
+            for (int i = 0; i < e.length(); i++) {
+                ObjectNode t = tokens.addObject();
+                t.put("id", e.ids()[i]);
+                boolean isSpecial = e.specialTokensMask()[i] == 1;
+                t.put("special", isSpecial);
+                if (isSpecial) {
+                    t.put("text", e.tokens()[i]);
+                    t.putNull("start");
+                    t.putNull("stop");
+                } else {
+                    // TEI reports UTF-8 byte offsets into the input, and the input's text between them.
+                    int from = e.offsets()[i][0];
+                    int to = e.offsets()[i][1];
+                    t.put("text", text.substring(from, to));
+                    t.put("start", utf8Length(text, 0, from));
+                    t.put("stop", utf8Length(text, 0, to));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int utf8Length(String s, int from, int to) {
+        return s.substring(from, to).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    Object decodeRoute(JsonNode body) {
+        JsonNode ids = body.get("ids");
+        if (ids == null || !ids.isArray()) {
+            throw ApiError.validation("`ids` must be an array of token ids or an array of arrays", "ids");
+        }
+        boolean skip = flag(body, "skip_special_tokens", true);
+        List<JsonNode> sequences = new ArrayList<>();
+        if (ids.size() > 0 && ids.get(0).isArray()) {
+            ids.forEach(sequences::add);
+        } else {
+            sequences.add(ids);
+        }
+        inputs.checkCount(sequences.size(), "ids");
+        List<String> out = new ArrayList<>();
+        for (JsonNode seq : sequences) {
+            int[] a = new int[seq.size()];
+            for (int i = 0; i < a.length; i++) {
+                if (!seq.get(i).isIntegralNumber()) {
+                    throw ApiError.validation("`ids` must hold integers", "ids");
+                }
+                a[i] = seq.get(i).asInt();
+            }
+            try {
+                out.add(inputs.tokenizer().decode(a, skip));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.validation(e.getMessage(), "ids");
+            }
+        }
+        return out;
+    }
+
+    Object similarityRoute(JsonNode body) {
+        JsonNode in = body.get("inputs");
+        if (in == null || !in.isObject() || !in.path("source_sentence").isTextual()
+                || !in.path("sentences").isArray()) {
+            throw ApiError.validation("`inputs` must be {\"source_sentence\": string, \"sentences\": [string]}",
+                    "inputs");
+        }
+        List<String> sentences = inputs.texts(in.get("sentences"), "sentences");
+        List<String> all = new ArrayList<>();
+        all.add(in.get("source_sentence").asText());
+        all.addAll(sentences);
+        List<Embedding> vectors = embed(all, truncate(body), fromLeft(body), "inputs");
+        float[] source = normalized(vectors.get(0).vector());
+        List<Float> scores = new ArrayList<>();
+        for (int i = 1; i < vectors.size(); i++) {
+            scores.add((float) VectorMath.dot(source, normalized(vectors.get(i).vector())));
+        }
+        return scores;
+    }
+
+    Object info() {
+        ObjectNode info = json.createObjectNode();
+        info.put("model_id", modelName);
+        info.putNull("model_sha");
+        info.put("model_dtype", embedder.runsTextsOneByOne() ? "int8" : "float32");
+        info.putObject("model_type").putObject("embedding").put("pooling",
+                embedder.pooling().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("dimension", embedder.dimension());
+        info.put("max_concurrent_requests", settings.maxConcurrentRequests());
+        info.put("max_input_length", inputs.maxLength());
+        info.put("max_batch_tokens", settings.maxBatchTokens());
+        info.put("max_batch_requests", settings.maxBatchRequests());
+        info.put("max_client_batch_size", settings.maxClientBatchSize());
+        info.put("auto_truncate", settings.autoTruncate());
+        info.put("tokenization_workers", 0);
+        info.put("version", ServerCalls.version());
+        info.putNull("sha");
+        info.putNull("docker_label");
+        return info;
+    }
+}

@@ -1,0 +1,348 @@
+package io.github.bertembed.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.TestData;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.Encoding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server on a loopback port, through OpenAI's Java SDK and java.net.http, against the in-process embedder. */
+class EmbeddingServerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static SentenceEmbedder raw;
+    static SentenceEmbedder inProcess;
+    static EmbeddingServer server;
+    static HttpClient http;
+
+    @BeforeAll
+    static void start() {
+        String folder = TestData.model("all-minilm-l6-v2").toString();
+        raw = SentenceEmbedder.builder().model(folder).normalize(false).build();
+        inProcess = SentenceEmbedder.builder().model(folder).build();
+        // --auto-truncate, as the in-process embedder truncates (the strict server below refuses long texts).
+        ServerSettings d = ServerSettings.defaults();
+        server = EmbeddingServer.start(raw, "all-minilm-l6-v2", new ServerSettings("127.0.0.1", 0,
+                d.maxBatchTokens(), d.maxBatchRequests(), d.maxConcurrentRequests(), d.maxClientBatchSize(), true,
+                null, d.maxBodyBytes()));
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        raw.close();
+        inProcess.close();
+    }
+
+    /** Texts a client can send as JSON (lone surrogates are not UTF-8), short and long. */
+    static List<String> texts(int from, int count) {
+        List<String> out = new ArrayList<>();
+        for (String t : TestData.english().subList(from, from + count)) {
+            out.add(t);
+        }
+        for (String t : TestData.hard()) {
+            if (t.equals(new String(t.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    static HttpResponse<String> post(String url, String path, Object body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String url, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static float[] floats(JsonNode array) {
+        float[] v = new float[array.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = array.get(i).floatValue();
+        }
+        return v;
+    }
+
+    static float[] floats(List<Float> list) {
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = list.get(i);
+        }
+        return v;
+    }
+
+    @Test
+    void openAiSdkGetsTheInProcessVectorsAsFloatsAndBase64() {
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(server.url() + "/v1").apiKey("unused").build();
+        List<String> texts = texts(0, 20);
+        for (int from = 0; from < texts.size(); from += 32) {
+            List<String> batch = texts.subList(from, Math.min(texts.size(), from + 32));
+            CreateEmbeddingResponse floats = client.embeddings().create(EmbeddingCreateParams.builder()
+                    .model("all-minilm-l6-v2").inputOfArrayOfStrings(batch).build());
+            CreateEmbeddingResponse base64 = client.embeddings().create(EmbeddingCreateParams.builder()
+                    .model("all-minilm-l6-v2").inputOfArrayOfStrings(batch)
+                    .encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64).build());
+            long tokens = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                float[] expected = inProcess.embed(batch.get(i));
+                assertEquals(i, floats.data().get(i).index());
+                assertArrayEquals(expected, floats(floats.data().get(i).embedding()), batch.get(i));
+                ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(
+                        base64.data().get(i).embeddingValue().asBase64())).order(ByteOrder.LITTLE_ENDIAN);
+                float[] decoded = new float[bytes.remaining() / 4];
+                bytes.asFloatBuffer().get(decoded);
+                assertArrayEquals(expected, decoded);
+                tokens += inProcess.embedDetailed(List.of(batch.get(i))).get(0).tokens();
+            }
+            assertEquals(tokens, floats.usage().promptTokens());
+            assertEquals(tokens, floats.usage().totalTokens());
+            assertEquals("all-minilm-l6-v2", floats.model());
+        }
+        // Token ids (the model's vocabulary, special tokens as given) and one string.
+        String text = "The quick brown fox jumps over the lazy dog.";
+        List<Long> ids = new ArrayList<>();
+        for (int id : inProcess.tokenizer().encode(text).ids()) {
+            ids.add((long) id);
+        }
+        CreateEmbeddingResponse byIds = client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("all-minilm-l6-v2").inputOfArrayOfTokens(ids).build());
+        assertArrayEquals(inProcess.embed(text), floats(byIds.data().get(0).embedding()));
+        CreateEmbeddingResponse one = client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("all-minilm-l6-v2").input(text).dimensions(64).build());
+        float[] cut = java.util.Arrays.copyOf(inProcess.embed(text), 64);
+        VectorMath.normalize(cut);
+        assertArrayEquals(cut, floats(one.data().get(0).embedding()), "dimensions: the first 64, unit length");
+        assertEquals("all-minilm-l6-v2", client.models().list().data().get(0).id());
+
+        OpenAIServiceException tooMany = assertThrows(OpenAIServiceException.class, () -> client.embeddings().create(
+                EmbeddingCreateParams.builder().model("m").inputOfArrayOfStrings(texts(0, 40)).build()));
+        assertEquals(413, tooMany.statusCode());
+        assertEquals("input", tooMany.param().orElseThrow());
+        assertEquals("invalid_request_error", tooMany.type().orElseThrow());
+    }
+
+    @Test
+    void teiRoutesHaveTeisShapes() throws Exception {
+        String url = server.url();
+        List<String> texts = texts(100, 10);
+        for (int from = 0; from < texts.size(); from += 32) {
+            List<String> batch = texts.subList(from, Math.min(texts.size(), from + 32));
+            HttpResponse<String> r = post(url, "/embed", Map.of("inputs", batch));
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode vectors = JSON.readTree(r.body());
+            assertEquals(batch.size(), vectors.size());
+            for (int i = 0; i < batch.size(); i++) {
+                assertArrayEquals(inProcess.embed(batch.get(i)), floats(vectors.get(i)), batch.get(i));
+            }
+        }
+        JsonNode single = JSON.readTree(post(url, "/embed", Map.of("inputs", "a fox", "normalize", false)).body());
+        assertArrayEquals(raw.embed("a fox"), floats(single.get(0)), "normalize false: the pooled vector");
+
+        JsonNode all = JSON.readTree(post(url, "/embed_all", Map.of("inputs", List.of("a fox", "the dog"))).body());
+        Encoding fox = raw.tokenizer().encode("a fox");
+        assertEquals(fox.length(), all.get(0).size());
+        float[][] tokens = raw.tokenVectors(fox);
+        for (int t = 0; t < tokens.length; t++) {
+            assertArrayEquals(tokens[t], floats(all.get(0).get(t)));
+        }
+        // Mean pooling of those token vectors is the sentence vector (the model's own pooling).
+        float[] mean = new float[raw.dimension()];
+        for (float[] tok : tokens) {
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] += tok[j] / tokens.length;
+            }
+        }
+        assertArrayEquals(raw.embed("a fox"), mean, 1e-5f);
+
+        String text = "héllo wörld 😀";
+        JsonNode tok = JSON.readTree(post(url, "/tokenize", Map.of("inputs", text)).body()).get(0);
+        Encoding e = raw.tokenizer().encode(text);
+        assertEquals(e.length(), tok.size());
+        assertTrue(tok.get(0).get("special").asBoolean());
+        assertTrue(tok.get(0).get("start").isNull());
+        assertEquals("[CLS]", tok.get(0).get("text").asText());
+        assertEquals(e.ids()[1], tok.get(1).get("id").asInt());
+        assertEquals("héllo", tok.get(1).get("text").asText());
+        assertEquals(0, tok.get(1).get("start").asInt());
+        assertEquals(6, tok.get(1).get("stop").asInt(), "UTF-8 byte offsets, as TEI");
+        assertEquals(7, tok.get(2).get("start").asInt());
+
+        JsonNode decoded = JSON.readTree(post(url, "/decode", Map.of("ids", e.ids())).body());
+        assertEquals(raw.tokenizer().decode(e.ids(), true), decoded.get(0).asText());
+
+        JsonNode sim = JSON.readTree(post(url, "/similarity", Map.of("inputs",
+                Map.of("source_sentence", "a fox", "sentences", List.of("a dog", "the stock market")))).body());
+        assertEquals((float) VectorMath.dot(inProcess.embed("a fox"), inProcess.embed("a dog")),
+                sim.get(0).floatValue());
+        assertTrue(sim.get(0).floatValue() > sim.get(1).floatValue());
+
+        JsonNode info = JSON.readTree(get(url, "/info").body());
+        assertEquals("all-minilm-l6-v2", info.get("model_id").asText());
+        assertEquals(384, info.get("dimension").asInt());
+        assertEquals(raw.maxLength(), info.get("max_input_length").asInt());
+        assertEquals(16384, info.get("max_batch_tokens").asInt());
+        assertEquals(32, info.get("max_client_batch_size").asInt());
+        assertEquals("mean", info.path("model_type").path("embedding").path("pooling").asText());
+        assertEquals(200, get(url, "/health").statusCode());
+
+        String metrics = get(url, "/metrics").body();
+        assertTrue(metrics.contains("te_request_count_total{route=\"/embed\",status=\"200\"}"), metrics);
+        assertTrue(metrics.contains("te_request_duration_seconds_bucket{route=\"/embed\",le=\"0.005\"}"));
+        assertTrue(metrics.contains("te_batch_next_size_count"));
+        assertTrue(metrics.contains("te_queue_size"));
+        assertTrue(metrics.contains("te_batch_inference_duration_seconds_sum"));
+        assertTrue(metrics.contains("te_request_tokenization_duration_seconds_count"));
+    }
+
+    @Test
+    void everyLimitHasItsStatusAndBodyAndTheServerKeepsServing() throws Exception {
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
+                .normalize(false).build();
+             EmbeddingServer strict = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
+                     64, 512, 4, false, "s3cret", 20_000))) {
+            String url = strict.url();
+            String[] auth = {"Authorization", "Bearer s3cret"};
+            HttpResponse<String> r = post(url, "/embed", Map.of("inputs", "x"));
+            assertEquals(401, r.statusCode());
+            assertEquals("Unauthorized", JSON.readTree(r.body()).get("error_type").asText());
+            assertEquals(401, post(url, "/embed", Map.of("inputs", "x"), "Authorization", "Bearer s3cre").statusCode());
+            assertEquals(401, post(url, "/embed", Map.of("inputs", "x"), "Authorization", "s3cret").statusCode());
+            assertEquals(401, get(url, "/metrics").statusCode());
+            assertEquals(200, get(url, "/health").statusCode(), "health needs no key");
+
+            r = post(url, "/embed", Map.of("inputs", List.of("a", "b", "c", "d", "e")), auth);
+            assertEquals(413, r.statusCode());
+            assertEquals("batch size 5 > maximum allowed batch size 4", JSON.readTree(r.body()).get("error").asText());
+
+            String longText = String.join(" ", TestData.english().subList(0, 40));
+            int tokens = model.tokenizer().toBuilder().maxLength(0).build().encode(longText).length();
+            assertTrue(tokens > 256);
+            r = post(url, "/embed", Map.of("inputs", longText), auth);
+            assertEquals(413, r.statusCode());
+            assertEquals("Input validation error: `inputs` must have less than 256 tokens. Given: " + tokens,
+                    JSON.readTree(r.body()).get("error").asText());
+            r = post(url, "/embed", Map.of("inputs", longText, "truncate", true), auth);
+            assertEquals(200, r.statusCode(), "with truncation the same text is embedded");
+            assertArrayEquals(inProcess.embed(longText), floats(JSON.readTree(r.body()).get(0)));
+
+            r = post(url, "/embed", Map.of("inputs", "x".repeat(30_000)), auth);
+            assertEquals(413, r.statusCode());
+            assertTrue(JSON.readTree(r.body()).get("error").asText().contains("over the limit of 20000"));
+
+            r = post(url, "/embed", "{\"inputs\": [\"a\", ", auth);
+            assertEquals(422, r.statusCode());
+            assertTrue(JSON.readTree(r.body()).get("error").asText().startsWith("Failed to parse the request body"));
+            r = post(url, "/embed", Map.of("inputs", 42), auth);
+            assertEquals(422, r.statusCode());
+            assertEquals("Validation", JSON.readTree(r.body()).get("error_type").asText());
+            r = post(url, "/embed", Map.of("inputs", List.of()), auth);
+            assertEquals(422, r.statusCode());
+            assertEquals(422, post(url, "/embed", Map.of("inputs", "a", "truncate", "yes"), auth).statusCode());
+            assertEquals(422, post(url, "/embed", Map.of("inputs", "a", "truncation_direction", "Up"), auth)
+                    .statusCode());
+
+            // OpenAI's error object on /v1.
+            r = post(url, "/v1/embeddings", Map.of("input", longText, "model", "m"), auth);
+            assertEquals(413, r.statusCode());
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertEquals("invalid_request_error", error.get("type").asText());
+            assertEquals("input", error.get("param").asText());
+            assertEquals("context_length_exceeded", error.get("code").asText());
+            assertTrue(error.get("message").asText().contains("Given: " + tokens));
+            r = post(url, "/v1/embeddings", Map.of("input", "a", "encoding_format", "hex"), auth);
+            assertEquals(422, r.statusCode());
+            assertEquals("encoding_format", JSON.readTree(r.body()).get("error").get("param").asText());
+            r = post(url, "/v1/embeddings", Map.of("input", "a"));
+            assertEquals(401, r.statusCode());
+            assertEquals("authentication_error", JSON.readTree(r.body()).get("error").get("type").asText());
+            assertEquals(404, get(url, "/nope", auth).statusCode());
+
+            r = post(url, "/embed", Map.of("inputs", List.of("still", "serving")), auth);
+            assertEquals(200, r.statusCode());
+            assertArrayEquals(inProcess.embed("serving"), floats(JSON.readTree(r.body()).get(1)));
+        }
+    }
+
+    @Test
+    void overloadGets429WithRetryAfterAndNoCrash() throws Exception {
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
+                .normalize(false).build();
+             EmbeddingServer small = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
+                     64, 2, 32, true, null, 2_000_000))) {
+            List<String> batch = TestData.english().subList(0, 32);
+            List<Thread> threads = new ArrayList<>();
+            int[] codes = new int[24];
+            String[] retryAfter = new String[24];
+            for (int i = 0; i < codes.length; i++) {
+                int k = i;
+                Thread t = new Thread(() -> {
+                    try {
+                        HttpResponse<String> r = post(small.url(), "/embed", Map.of("inputs", batch));
+                        codes[k] = r.statusCode();
+                        retryAfter[k] = r.headers().firstValue("Retry-After").orElse(null);
+                        if (r.statusCode() == 429) {
+                            assertEquals("Overloaded", JSON.readTree(r.body()).get("error_type").asText());
+                        }
+                    } catch (Exception e) {
+                        codes[k] = -1;
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            int ok = 0;
+            int overloaded = 0;
+            for (int i = 0; i < codes.length; i++) {
+                ok += codes[i] == 200 ? 1 : 0;
+                if (codes[i] == 429) {
+                    overloaded++;
+                    assertEquals("1", retryAfter[i]);
+                }
+            }
+            assertEquals(codes.length, ok + overloaded, java.util.Arrays.toString(codes));
+            assertTrue(ok >= 2 && overloaded >= 1, java.util.Arrays.toString(codes));
+            assertEquals(200, post(small.url(), "/embed", Map.of("inputs", "after")).statusCode());
+        }
+    }
+}
