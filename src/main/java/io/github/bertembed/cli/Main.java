@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bert-embed", mixinStandardHelpOptions = true, version = "bert-embed 0.1.0",
         description = "BERT sentence embeddings on the CPU: tokenize, embed, compare.",
         subcommands = {EmbedCommand.class, TokenizeCommand.class, SimilarityCommand.class, AnalogyCommand.class,
-                InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: unreadable file, invalid line, unknown model. */
     static final int BAD_INPUT = 2;

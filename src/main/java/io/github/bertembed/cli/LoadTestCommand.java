@@ -1,0 +1,137 @@
+package io.github.bertembed.cli;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.bench.BenchCorpus;
+import io.github.bertembed.bench.ServerLoad;
+import io.github.bertembed.bench.ShortQueries;
+import org.HdrHistogram.Histogram;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code loadtest}: a server under N concurrent clients, or the same texts embedded in-process for comparison. */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, description = "Drive a running server (POST /embed,"
+        + " one short query a request) with 1, 4, 16, 64 concurrent clients: requests/s and latency p50/p90/p99;"
+        + " or, with --in-process, embed the same queries in this process (one by one, in calls of 32, all at"
+        + " once) for comparison. Pin each side: taskset -c 1 for the server, -c 0 for the clients.")
+final class LoadTestCommand implements Callable<Integer> {
+    @Option(names = "--url", paramLabel = "URL", description = "The server (e.g. http://127.0.0.1:8080).")
+    String url;
+
+    @Option(names = "--in-process", description = "Embed the queries in this process instead.")
+    boolean inProcess;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Model threads with --in-process (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--clients", split = ",", defaultValue = "1,4,16,64", paramLabel = "N,N,...",
+            description = "Concurrency levels (default ${DEFAULT-VALUE}).")
+    List<Integer> clients;
+
+    @Option(names = "--requests", defaultValue = "2048", paramLabel = "N",
+            description = "Requests per level (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--queries", defaultValue = "1024", paramLabel = "N",
+            description = "Distinct short queries, 2-7 words from the corpus (default ${DEFAULT-VALUE}).")
+    int queries;
+
+    @Option(names = "--corpus", paramLabel = "FILE", description = "Corpus (default tests/corpora/fortunes-en.jsonl.gz).")
+    Path corpus;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "A PNG of throughput and latency against clients.")
+    Path plot;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> texts = ShortQueries.from(BenchCorpus.read(corpus != null ? corpus : BenchCorpus.defaultCorpus(),
+                20_000), queries);
+        if (inProcess) {
+            return inProcess(texts);
+        }
+        if (url == null) {
+            System.err.println("loadtest: give --url of a running server, or --in-process");
+            return Main.BAD_INPUT;
+        }
+        ServerLoad load = new ServerLoad(url, texts);
+        List<ServerLoad.Result> results = new ArrayList<>();
+        System.out.printf("%8s %10s %9s %9s %9s %7s%n", "clients", "requests/s", "p50 ms", "p90 ms", "p99 ms",
+                "errors");
+        for (int c : clients) {
+            ServerLoad.Result r = load.run(c, requests);
+            results.add(r);
+            System.out.printf("%8d %10.1f %9.2f %9.2f %9.2f %7d%n", c, r.requestsPerSecond(), r.p50(), r.p90(),
+                    r.p99(), r.errors());
+        }
+        if (plot != null) {
+            plot(results, plot);
+            System.out.println("plot: " + plot);
+        }
+        return 0;
+    }
+
+    private int inProcess(List<String> texts) {
+        try (SentenceEmbedder e = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
+                .threads(threads).build()) {
+            for (int round = 0; round < 2; round++) { // the first round warms up
+                Histogram latency = new Histogram(60_000_000_000L, 3);
+                long t0 = System.nanoTime();
+                for (String t : texts) {
+                    long s = System.nanoTime();
+                    e.embed(t);
+                    latency.recordValue(System.nanoTime() - s);
+                }
+                double one = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                t0 = System.nanoTime();
+                for (int i = 0; i < texts.size(); i += 32) {
+                    e.embedAll(texts.subList(i, Math.min(texts.size(), i + 32)));
+                }
+                double by32 = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                t0 = System.nanoTime();
+                e.embedAll(texts);
+                double all = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                if (round == 1) {
+                    System.out.printf("in-process, %d threads, %d short queries: one by one %.1f texts/s (p50 %.2f ms,"
+                                    + " p99 %.2f ms); embedAll of 32 %.1f texts/s; embedAll of all %.1f texts/s%n",
+                            threads, texts.size(), one, latency.getValueAtPercentile(50) / 1e6,
+                            latency.getValueAtPercentile(99) / 1e6, by32, all);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void plot(List<ServerLoad.Result> results, Path file) throws java.io.IOException {
+        List<Double> x = new ArrayList<>();
+        List<Double> rate = new ArrayList<>();
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        for (ServerLoad.Result r : results) {
+            x.add((double) r.clients());
+            rate.add(r.requestsPerSecond());
+            p50.add(r.p50());
+            p99.add(r.p99());
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("Server under load: one short query a request")
+                .xAxisTitle("concurrent clients").yAxisTitle("requests/s  |  ms").build();
+        chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
+                .setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.addSeries("requests/s", x, rate);
+        chart.addSeries("p50 latency (ms)", x, p50);
+        chart.addSeries("p99 latency (ms)", x, p99);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}
