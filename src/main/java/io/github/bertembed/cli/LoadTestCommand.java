@@ -49,6 +49,10 @@ final class LoadTestCommand implements Callable<Integer> {
             description = "Distinct short queries, 2-7 words from the corpus (default ${DEFAULT-VALUE}).")
     int queries;
 
+    @Option(names = "--whole-texts", description = "Send the corpus's texts whole (longer texts) instead of short"
+            + " queries cut from them.")
+    boolean wholeTexts;
+
     @Option(names = "--corpus", paramLabel = "FILE", description = "Corpus (default tests/corpora/fortunes-en.jsonl.gz).")
     Path corpus;
 
@@ -57,8 +61,9 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> texts = ShortQueries.from(BenchCorpus.read(corpus != null ? corpus : BenchCorpus.defaultCorpus(),
-                20_000), queries);
+        List<String> read = BenchCorpus.read(corpus != null ? corpus : BenchCorpus.defaultCorpus(), 20_000);
+        List<String> texts = wholeTexts ? read.subList(0, Math.min(queries, read.size()))
+                : ShortQueries.from(read, queries);
         if (inProcess) {
             return inProcess(texts);
         }
@@ -104,7 +109,7 @@ final class LoadTestCommand implements Callable<Integer> {
                 e.embedAll(texts);
                 double all = texts.size() / ((System.nanoTime() - t0) / 1e9);
                 if (round == 1) {
-                    System.out.printf("in-process, %d threads, %d short queries: one by one %.1f texts/s (p50 %.2f ms,"
+                    System.out.printf("in-process, %d threads, %d " + (wholeTexts ? "whole texts" : "short queries") + ": one by one %.1f texts/s (p50 %.2f ms,"
                                     + " p99 %.2f ms); embedAll of 32 %.1f texts/s; embedAll of all %.1f texts/s%n",
                             threads, texts.size(), one, latency.getValueAtPercentile(50) / 1e6,
                             latency.getValueAtPercentile(99) / 1e6, by32, all);
