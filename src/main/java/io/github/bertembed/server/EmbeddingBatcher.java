@@ -69,6 +69,16 @@ final class EmbeddingBatcher implements AutoCloseable {
         return result;
     }
 
+    /** Runs other work on the model (token vectors for /embed_all) under the same lock as the batches. */
+    <T> T exclusive(java.util.function.Supplier<T> work) {
+        model.lock();
+        try {
+            return work.get();
+        } finally {
+            model.unlock();
+        }
+    }
+
     private void loop() {
         while (!(closing && queue.isEmpty())) {
             Job first;

@@ -106,7 +106,7 @@ final class TeiRoutes {
         List<Encoding> encodings = inputs.encode(texts, truncate(body), fromLeft(body), "inputs");
         List<float[][]> out = new ArrayList<>();
         for (Encoding e : encodings) {
-            out.add(embedder.tokenVectors(e));
+            out.add(batcher.exclusive(() -> embedder.tokenVectors(e))); // the model stays one caller's at a time
         }
         return out;
     }
