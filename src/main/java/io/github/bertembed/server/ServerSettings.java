@@ -27,9 +27,4 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
             throw new IllegalArgumentException("server limits must be positive");
         }
     }
-
-    public ServerSettings withPort(int p) {
-        return new ServerSettings(host, p, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
-                maxClientBatchSize, autoTruncate, apiKey, maxBodyBytes);
-    }
 }
