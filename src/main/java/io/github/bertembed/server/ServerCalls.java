@@ -27,7 +27,7 @@ final class ServerCalls {
         }
     }
 
-    /** This build's version (from the jar manifest; "dev" when run from classes). */
+    /** This build's version: the jar manifest's, else (run from classes) the project's current version. */
     static String version() {
         String v = ServerCalls.class.getPackage().getImplementationVersion();
         return v == null ? "0.1.0-SNAPSHOT" : v;

@@ -106,9 +106,10 @@ public final class EmbedJob {
             throw new IllegalArgumentException("the input has no id column '" + options.idColumn()
                     + "'; its columns are " + String.join(", ", columns));
         }
+        int inputPartitions = input.rdd().getNumPartitions();
         int partitions = options.partitions() > 0 ? options.partitions()
-                : Math.max(input.rdd().getNumPartitions(), 2 * spark.sparkContext().defaultParallelism());
-        if (partitions != input.rdd().getNumPartitions()) {
+                : Math.max(inputPartitions, 2 * spark.sparkContext().defaultParallelism());
+        if (partitions != inputPartitions) {
             input = input.repartition(partitions);
         }
         BertEmbedder embedder = new BertEmbedder()

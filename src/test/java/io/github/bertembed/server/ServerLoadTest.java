@@ -204,6 +204,7 @@ class ServerLoadTest {
         assertEquals(Long.parseLong(report.group(1)), ok.get(), "every 200 the server sent reached its client");
         assertTrue(!incomplete.get(), "every 200 was complete: " + odd);
         System.out.println("other answers during shutdown: " + odd);
-        assertEquals(0, server.exitValue() == 143 ? 0 : server.exitValue());
+        // 143: the JVM's exit status after SIGTERM once its shutdown hooks have run.
+        assertTrue(server.exitValue() == 0 || server.exitValue() == 143, "exit status " + server.exitValue());
     }
 }
