@@ -5,13 +5,19 @@ import io.github.bertembed.tokenizer.Encoding;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Length-sorted runs: every text exactly once, within the count and the padded-token budget, shortest first. */
+/**
+ * Length-sorted runs: every text exactly once, within the count and the padded-token budget, shortest first, and
+ * cut where the total cost (padded positions plus a fixed cost a run) is smallest, checked against every cutting.
+ */
 class LengthBucketsTest {
 
     @Test
@@ -24,9 +30,7 @@ class LengthBucketsTest {
             int previousLongest = 0;
             for (int[] run : runs) {
                 int longest = 0;
-                long real = 0;
                 for (int i : run) {
-                    real += encodings.get(i).length();
                     assertTrue(!seen[i], "text " + i + " in two runs");
                     seen[i] = true;
                     longest = Math.max(longest, encodings.get(i).length());
@@ -35,7 +39,6 @@ class LengthBucketsTest {
                 assertTrue(run.length <= bounds[0], "at most " + bounds[0] + " texts");
                 assertTrue(run.length == 1 || (long) run.length * longest <= bounds[1],
                         run.length + " × " + longest + " padded tokens over " + bounds[1]);
-                assertTrue((long) run.length * longest * 8 <= real * 9, "padding at most an eighth of a run");
                 previousLongest = longest;
             }
             for (boolean s : seen) {
@@ -47,5 +50,77 @@ class LengthBucketsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new LengthBuckets(0, 10));
         assertThrows(IllegalArgumentException.class, () -> new LengthBuckets(10, 0));
+    }
+
+    @Test
+    void theCutsCostNoMoreThanAnyOtherCuttingOfTheSortedTexts() {
+        BertTokenizer tokenizer = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(256).build();
+        Random random = new Random(3);
+        List<String> english = TestData.english();
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + random.nextInt(11);
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                texts.add(english.get(random.nextInt(2000)));
+            }
+            List<Encoding> encodings = tokenizer.encodeBatch(texts);
+            int batchSize = 1 + random.nextInt(8);
+            int budget = 16 + random.nextInt(400);
+            LengthBuckets buckets = new LengthBuckets(batchSize, budget);
+            List<int[]> runs = buckets.runs(encodings);
+            int[] sorted = encodings.stream().mapToInt(Encoding::length).sorted().toArray();
+            assertEquals(bruteForce(sorted, batchSize, budget), cost(runs, encodings),
+                    "lengths " + Arrays.toString(sorted) + ", " + batchSize + " texts, " + budget + " tokens");
+        }
+    }
+
+    @Test
+    void textsOfOneLengthRunTogetherAndVeryDifferentLengthsApart() {
+        BertTokenizer tokenizer = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(256).build();
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            texts.add("fox " + i);                    // 4 tokens each
+        }
+        texts.add(String.join(" ", TestData.english().subList(0, 20))); // 256 tokens
+        List<int[]> runs = new LengthBuckets(32, 16384).runs(tokenizer.encodeBatch(texts));
+        assertEquals(2, runs.size(), "ten short texts in one run, the long one alone");
+        assertEquals(10, runs.get(0).length);
+        assertArrayEquals(new int[] {10}, runs.get(1));
+    }
+
+    /** The cheapest cutting of sorted lengths into contiguous runs, over all 2^(n-1) cuttings. */
+    private static long bruteForce(int[] sorted, int batchSize, int budget) {
+        int n = sorted.length;
+        long best = Long.MAX_VALUE;
+        for (int cuts = 0; cuts < 1 << (n - 1); cuts++) {
+            long total = 0;
+            int from = 0;
+            boolean ok = true;
+            for (int i = 1; i <= n && ok; i++) {
+                if (i == n || (cuts & (1 << (i - 1))) != 0) {
+                    int size = i - from;
+                    long padded = (long) size * sorted[i - 1];
+                    ok = size <= batchSize && (size == 1 || padded <= budget);
+                    total += padded + LengthBuckets.RUN_COST_IN_POSITIONS;
+                    from = i;
+                }
+            }
+            if (ok) {
+                best = Math.min(best, total);
+            }
+        }
+        return best;
+    }
+
+    private static long cost(List<int[]> runs, List<Encoding> encodings) {
+        long total = 0;
+        for (int[] run : runs) {
+            int longest = 0;
+            for (int i : run) {
+                longest = Math.max(longest, encodings.get(i).length());
+            }
+            total += (long) run.length * longest + LengthBuckets.RUN_COST_IN_POSITIONS;
+        }
+        return total;
     }
 }

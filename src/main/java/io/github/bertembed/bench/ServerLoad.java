@@ -1,12 +1,19 @@
 package io.github.bertembed.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Drives an embedding server ({@code POST /embed}, one text a request, TEI's shape) with N concurrent clients,
- * each sending the texts in turn, and measures throughput and latency percentiles. Run the clients on other
- * cores than the server ({@code taskset}), or the two compete for them.
+ * each sending the texts in turn over its own keep-alive connection, and measures throughput and latency
+ * percentiles. The client is Apache HttpClient's classic (blocking) one: a request is one thread's write and read,
+ * with no hand-offs between threads, so what the figures show is the server's cost. Run the clients on other cores
+ * than the server ({@code taskset}), or the two compete for them.
  *
  * <pre>{@code
- * ServerLoad.Result r = new ServerLoad("http://127.0.0.1:8080", queries).run(16, 2000);
+ * ServerLoad.Result r = new ServerLoad("http://127.0.0.1:8080", queries).run(16, 2000, 1024);
  * }</pre>
  */
 public final class ServerLoad {
@@ -31,49 +40,65 @@ public final class ServerLoad {
     }
 
     private final String url;
-    private final List<String> texts;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final ObjectMapper json = new ObjectMapper();
+    private final List<byte[]> bodies = new ArrayList<>();
 
     public ServerLoad(String url, List<String> texts) {
-        this.url = url.replaceAll("/+$", "");
-        this.texts = texts;
+        this.url = url.replaceAll("/+$", "") + "/embed";
+        ObjectMapper json = new ObjectMapper();
+        for (String t : texts) {
+            try {
+                bodies.add(json.writeValueAsBytes(Map.of("inputs", t)));
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    /** {@code clients} threads sending {@code requests} single-text requests in all (after a warm-up of 50 each). */
-    public Result run(int clients, int requests) throws InterruptedException {
-        send(clients, clients * 50, null); // warm-up: connections, the server's JIT
-        Histogram latency = new Histogram(60_000_000_000L, 3);
-        long t0 = System.nanoTime();
-        int errors = send(clients, requests, latency);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Result(clients, requests, errors, seconds, latency.getValueAtPercentile(50) / 1e6,
-                latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+    /**
+     * {@code clients} threads sending {@code requests} single-text requests in all, after {@code warmup} requests
+     * at the same concurrency (connections, the server's JIT: in-process figures get the same warm-up).
+     */
+    public Result run(int clients, int requests, int warmup) throws InterruptedException {
+        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(clients).setMaxConnPerRoute(clients).build();
+        try (CloseableHttpClient http = HttpClients.custom().setConnectionManager(connections).build()) {
+            send(http, clients, Math.max(warmup, clients), null);
+            Histogram latency = new Histogram(60_000_000_000L, 3);
+            long t0 = System.nanoTime();
+            int errors = send(http, clients, requests, latency);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Result(clients, requests, errors, seconds, latency.getValueAtPercentile(50) / 1e6,
+                    latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    private int send(int clients, int requests, Histogram latency) throws InterruptedException {
+    private int send(CloseableHttpClient http, int clients, int requests, Histogram latency)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread t = new Thread(() -> {
                 for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    HttpPost post = new HttpPost(url);
+                    post.setEntity(new ByteArrayEntity(bodies.get(i % bodies.size()), ContentType.APPLICATION_JSON));
+                    long s = System.nanoTime();
                     try {
-                        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/embed"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(
-                                        Map.of("inputs", texts.get(i % texts.size()))))).build();
-                        long s = System.nanoTime();
-                        HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        int status = http.execute(post, response -> {
+                            EntityUtils.consume(response.getEntity()); // the whole body, as a client reads it
+                            return response.getCode();
+                        });
                         long took = System.nanoTime() - s;
-                        if (r.statusCode() != 200) {
+                        if (status != 200) {
                             errors.incrementAndGet();
                         } else if (latency != null) {
                             synchronized (latency) {
                                 latency.recordValue(took);
                             }
                         }
-                    } catch (Exception e) {
+                    } catch (IOException e) {
                         errors.incrementAndGet();
                     }
                 }

@@ -2,9 +2,10 @@ package io.github.bertembed.cli;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.bench.BenchCorpus;
+import io.github.bertembed.bench.InProcessRounds;
+import io.github.bertembed.bench.ServerComparison;
 import io.github.bertembed.bench.ServerLoad;
 import io.github.bertembed.bench.ShortQueries;
-import org.HdrHistogram.Histogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -45,6 +47,12 @@ final class LoadTestCommand implements Callable<Integer> {
             description = "Requests per level (default ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--warmup", defaultValue = "20000", paramLabel = "N",
+            description = "Requests sent before the first measured level, at the highest --clients level (default"
+                    + " ${DEFAULT-VALUE}: a JVM server reaches its steady speed only after its request path has been"
+                    + " compiled, some ten thousand requests). Each level then starts with 4 requests a client.")
+    int warmup;
+
     @Option(names = "--queries", defaultValue = "1024", paramLabel = "N",
             description = "Distinct short queries, 2-7 words from the corpus (default ${DEFAULT-VALUE}).")
     int queries;
@@ -59,6 +67,16 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "A PNG of throughput and latency against clients.")
     Path plot;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "0", description = "With --url: N rounds in which"
+            + " the same queries are embedded in-process one by one (in a JVM of its own, see --pin) and then sent"
+            + " at each --clients level, in turns; prints each round and the median ratios (default: no in-process"
+            + " side).")
+    int rounds;
+
+    @Option(names = "--pin", paramLabel = "COMMAND", description = "With --rounds: the command that pins the"
+            + " in-process JVM where the server runs, e.g. \"taskset -c 1\" (default: none).")
+    String pin;
+
     @Override
     public Integer call() throws Exception {
         List<String> read = BenchCorpus.read(corpus != null ? corpus : BenchCorpus.defaultCorpus(), 20_000);
@@ -71,12 +89,16 @@ final class LoadTestCommand implements Callable<Integer> {
             System.err.println("loadtest: give --url of a running server, or --in-process");
             return Main.BAD_INPUT;
         }
+        if (rounds > 0) {
+            return compare(texts);
+        }
         ServerLoad load = new ServerLoad(url, texts);
         List<ServerLoad.Result> results = new ArrayList<>();
         System.out.printf("%8s %10s %9s %9s %9s %7s%n", "clients", "requests/s", "p50 ms", "p90 ms", "p99 ms",
                 "errors");
+        load.run(Collections.max(clients), warmup, 0);
         for (int c : clients) {
-            ServerLoad.Result r = load.run(c, requests);
+            ServerLoad.Result r = load.run(c, requests, 4 * c);
             results.add(r);
             System.out.printf("%8d %10.1f %9.2f %9.2f %9.2f %7d%n", c, r.requestsPerSecond(), r.p50(), r.p90(),
                     r.p99(), r.errors());
@@ -92,28 +114,56 @@ final class LoadTestCommand implements Callable<Integer> {
         try (SentenceEmbedder e = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
                 .threads(threads).build()) {
             for (int round = 0; round < 2; round++) { // the first round warms up
-                Histogram latency = new Histogram(60_000_000_000L, 3);
-                long t0 = System.nanoTime();
-                for (String t : texts) {
-                    long s = System.nanoTime();
-                    e.embed(t);
-                    latency.recordValue(System.nanoTime() - s);
-                }
-                double one = texts.size() / ((System.nanoTime() - t0) / 1e9);
-                t0 = System.nanoTime();
-                for (int i = 0; i < texts.size(); i += 32) {
-                    e.embedAll(texts.subList(i, Math.min(texts.size(), i + 32)));
-                }
-                double by32 = texts.size() / ((System.nanoTime() - t0) / 1e9);
-                t0 = System.nanoTime();
-                e.embedAll(texts);
-                double all = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                InProcessRounds.Block one = InProcessRounds.oneByOne(e, texts);
+                InProcessRounds.Block by32 = InProcessRounds.inCalls(e, texts, 32);
+                InProcessRounds.Block all = InProcessRounds.inCalls(e, texts, texts.size());
                 if (round == 1) {
-                    System.out.printf("in-process, %d threads, %d " + (wholeTexts ? "whole texts" : "short queries") + ": one by one %.1f texts/s (p50 %.2f ms,"
+                    System.out.printf("in-process, %d threads, %d %s: one by one %.1f texts/s (p50 %.2f ms,"
                                     + " p99 %.2f ms); embedAll of 32 %.1f texts/s; embedAll of all %.1f texts/s%n",
-                            threads, texts.size(), one, latency.getValueAtPercentile(50) / 1e6,
-                            latency.getValueAtPercentile(99) / 1e6, by32, all);
+                            threads, texts.size(), what(), one.textsPerSecond(), one.p50(), one.p99(),
+                            by32.textsPerSecond(), all.textsPerSecond());
                 }
+            }
+        }
+        return 0;
+    }
+
+    private String what() {
+        return wholeTexts ? "whole texts" : "short queries";
+    }
+
+    /** In-process and served in turns, round by round; the medians of the per-round ratios. */
+    private int compare(List<String> texts) throws Exception {
+        List<String> pinCommand = pin == null || pin.isBlank() ? List.of() : List.of(pin.trim().split("\\s+"));
+        try (ServerComparison c = ServerComparison.start(url, texts, model.model,
+                model.modelsDir, threads, pinCommand)) {
+            c.warmUp(Collections.max(clients), warmup);
+            System.out.printf("%d %s, in-process (%s, %d threads) and served, in turns:%n", texts.size(), what(),
+                    pinCommand.isEmpty() ? "not pinned" : String.join(" ", pinCommand), threads);
+            StringBuilder head = new StringBuilder(String.format("%5s %22s %22s", "round", "in-process 1x1 /s, p50",
+                    "embedAll(32) texts/s"));
+            for (int k : clients) {
+                head.append(String.format(" %30s", k + " clients req/s, p50, p99"));
+            }
+            System.out.println(head);
+            List<ServerComparison.Round> done = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                ServerComparison.Round round = c.round(clients, r % 2 == 0);
+                done.add(round);
+                StringBuilder line = new StringBuilder(String.format("%5d %12.1f %6.2f ms %22.1f", r + 1,
+                        round.oneByOne().textsPerSecond(), round.oneByOne().p50(), round.callsOf32().textsPerSecond()));
+                for (ServerLoad.Result s : round.served()) {
+                    line.append(String.format(" %11.1f %6.2f ms %6.2f ms", s.requestsPerSecond(), s.p50(), s.p99()));
+                }
+                System.out.println(line);
+            }
+            for (int k = 0; k < clients.size(); k++) {
+                int level = k;
+                double speedup = ServerComparison.median(done.stream().mapToDouble(r -> r.speedup(level)).toArray());
+                double extraP50 = ServerComparison.median(done.stream()
+                        .mapToDouble(r -> r.served().get(level).p50() - r.oneByOne().p50()).toArray());
+                System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput;"
+                        + " p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k), speedup, extraP50);
             }
         }
         return 0;

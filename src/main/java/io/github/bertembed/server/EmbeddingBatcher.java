@@ -9,14 +9,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Dynamic batching across concurrent requests, as TEI's router does it: requests arrive tokenized (on their own
  * threads) in a FIFO queue; one thread owns the model and, as soon as it is free, takes the oldest requests that
  * fit {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
- * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The model is never idle
- * while requests wait, and a text's vector is the same bits whatever it was batched with. A request that finds
- * the model idle and nobody waiting runs at once on its own thread, under the same lock.
+ * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The batch is filled
+ * when the model is free, so it holds everything that arrived meanwhile; the model is never idle while requests
+ * wait, and a text's vector is the same bits whatever it was batched with. A request that finds the model idle
+ * and nobody waiting runs at once on its own thread, under the same lock.
  */
 final class EmbeddingBatcher implements AutoCloseable {
     private record Job(List<Encoding> encodings, int longest, long enqueued,
@@ -29,7 +33,8 @@ final class EmbeddingBatcher implements AutoCloseable {
     private final ServerMetrics metrics;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final Thread worker;
-    private final java.util.concurrent.locks.ReentrantLock model = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock model = new ReentrantLock();
+    private final AtomicInteger waiting = new AtomicInteger(); // jobs queued or taken, not yet running
     private volatile boolean closing;
 
     EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics) {
@@ -54,9 +59,10 @@ final class EmbeddingBatcher implements AutoCloseable {
             longest = Math.max(longest, e.length());
         }
         Job job = new Job(encodings, longest, System.nanoTime(), result);
-        // An idle model and an empty queue: run on this thread, sparing two thread hand-offs (a lone request's
-        // latency). The lock keeps the model to one caller at a time, so a later request queues as usual.
-        if (queue.isEmpty() && !closing && model.tryLock()) {
+        // An idle model and nobody waiting: run on this thread, sparing two thread hand-offs (a lone request's
+        // latency). The lock keeps the model to one caller at a time, so a later request queues as usual; and
+        // "nobody waiting" counts a job the worker has taken but not yet started, so the queue stays FIFO.
+        if (waiting.get() == 0 && !closing && model.tryLock()) {
             try {
                 run(List.of(job), encodings.size(), false);
             } finally {
@@ -64,13 +70,14 @@ final class EmbeddingBatcher implements AutoCloseable {
             }
             return result;
         }
-        queue.add(job);
+        waiting.incrementAndGet();
         metrics.queueSize.inc(encodings.size());
+        queue.add(job);
         return result;
     }
 
     /** Runs other work on the model (token vectors for /embed_all) under the same lock as the batches. */
-    <T> T exclusive(java.util.function.Supplier<T> work) {
+    <T> T exclusive(Supplier<T> work) {
         model.lock();
         try {
             return work.get();
@@ -90,22 +97,25 @@ final class EmbeddingBatcher implements AutoCloseable {
             if (first == null) {
                 continue;
             }
-            List<Job> batch = new ArrayList<>();
-            batch.add(first);
-            int count = first.encodings().size();
-            int longest = first.longest();
-            for (Job next = queue.peek(); next != null; next = queue.peek()) {
-                int c = count + next.encodings().size();
-                int l = Math.max(longest, next.longest());
-                if (c > maxBatchRequests || (long) c * l > maxBatchTokens) {
-                    break;
-                }
-                batch.add(queue.poll());
-                count = c;
-                longest = l;
-            }
+            // The batch is filled once the model is ours (a lone request or /embed_all may hold it), so every
+            // request that arrived while it was busy rides along instead of waiting for the next batch.
             model.lock();
             try {
+                List<Job> batch = new ArrayList<>();
+                batch.add(first);
+                int count = first.encodings().size();
+                int longest = first.longest();
+                for (Job next = queue.peek(); next != null; next = queue.peek()) {
+                    int c = count + next.encodings().size();
+                    int l = Math.max(longest, next.longest());
+                    if (c > maxBatchRequests || (long) c * l > maxBatchTokens) {
+                        break;
+                    }
+                    batch.add(queue.poll());
+                    count = c;
+                    longest = l;
+                }
+                waiting.addAndGet(-batch.size());
                 run(batch, count, true);
             } finally {
                 model.unlock();

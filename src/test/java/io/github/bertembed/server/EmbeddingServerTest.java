@@ -174,6 +174,11 @@ class EmbeddingServerTest {
         }
         JsonNode single = JSON.readTree(post(url, "/embed", Map.of("inputs", "a fox", "normalize", false)).body());
         assertArrayEquals(raw.embed("a fox"), floats(single.get(0)), "normalize false: the pooled vector");
+        // As TEI, no response compression, even when the client offers it (Python's requests and httpx do).
+        HttpResponse<String> offered = post(url, "/embed", Map.of("inputs", texts.get(0)), "Accept-Encoding", "gzip, deflate");
+        assertEquals(200, offered.statusCode());
+        assertEquals(java.util.Optional.empty(), offered.headers().firstValue("Content-Encoding"));
+        assertArrayEquals(inProcess.embed(texts.get(0)), floats(JSON.readTree(offered.body()).get(0)));
 
         JsonNode all = JSON.readTree(post(url, "/embed_all", Map.of("inputs", List.of("a fox", "the dog"))).body());
         Encoding fox = raw.tokenizer().encode("a fox");

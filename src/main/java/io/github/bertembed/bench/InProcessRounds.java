@@ -1,0 +1,81 @@
+package io.github.bertembed.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.bertembed.SentenceEmbedder;
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The in-process side of {@link ServerComparison}: a JVM of its own (pinned where the server is pinned) that holds
+ * an embedder and, on each command read from standard input, embeds the texts and answers with a JSON line. It
+ * sleeps between commands, so it and the server take turns on the same core without sharing a JVM.
+ *
+ * <p>Protocol: the first line is a {@link Setup}; it answers {@code {"ready": true}} after a warm-up (every text
+ * one by one, then in calls of 32). Then {@code one} embeds every text one by one ({@link Block}: seconds and
+ * latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code quit} ends it.
+ */
+public final class InProcessRounds {
+    /** What to load and embed. */
+    public record Setup(String model, String modelsDir, int threads, List<String> texts) {
+    }
+
+    /** One pass over the texts: seconds in all and per-call latency percentiles in milliseconds (null in calls). */
+    public record Block(int texts, double seconds, Double p50, Double p90, Double p99) {
+        public double textsPerSecond() {
+            return texts / seconds;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private InProcessRounds() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Setup setup = JSON.readValue(in.readLine(), Setup.class);
+        try (SentenceEmbedder embedder = SentenceEmbedder.builder().model(setup.model())
+                .modelsDir(setup.modelsDir() == null ? null : Path.of(setup.modelsDir())).threads(setup.threads())
+                .build()) {
+            oneByOne(embedder, setup.texts());
+            inCalls(embedder, setup.texts(), 32);
+            out.println("{\"ready\": true}");
+            for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+                Block block = line.startsWith("calls ")
+                        ? inCalls(embedder, setup.texts(), Integer.parseInt(line.substring(6).trim()))
+                        : oneByOne(embedder, setup.texts());
+                out.println(JSON.writeValueAsString(block));
+            }
+        }
+    }
+
+    /** Every text embedded alone, one call each. */
+    public static Block oneByOne(SentenceEmbedder embedder, List<String> texts) {
+        Histogram latency = new Histogram(60_000_000_000L, 3);
+        long t0 = System.nanoTime();
+        for (String t : texts) {
+            long s = System.nanoTime();
+            embedder.embed(t);
+            latency.recordValue(System.nanoTime() - s);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Block(texts.size(), seconds, latency.getValueAtPercentile(50) / 1e6,
+                latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+    }
+
+    /** The texts embedded in calls of {@code size} texts. */
+    public static Block inCalls(SentenceEmbedder embedder, List<String> texts, int size) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < texts.size(); i += size) {
+            embedder.embedAll(texts.subList(i, Math.min(texts.size(), i + size)));
+        }
+        return new Block(texts.size(), (System.nanoTime() - t0) / 1e9, null, null, null);
+    }
+}

@@ -1,0 +1,134 @@
+package io.github.bertembed.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A served and an in-process embedder measured in turns, round after round, in one run: the same texts one by one
+ * in a JVM of its own ({@link InProcessRounds}, started with {@code pin}, e.g. {@code taskset -c 1}, where the
+ * server is pinned), then sent to the server by 1, 32, ... concurrent clients ({@link ServerLoad}); the next
+ * round starts with the other side. On a shared machine whose speed drifts by ±15% over seconds, ratios taken
+ * within a round and their median across rounds are what can be compared.
+ *
+ * <pre>{@code
+ * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"))) {
+ *     c.warmUp(32, 20_000);
+ *     ServerComparison.Round r = c.round(List.of(1, 32), true);
+ * }
+ * }</pre>
+ */
+public final class ServerComparison implements AutoCloseable {
+    /** One round: the in-process pass one by one, in calls of 32, and each concurrency level served. */
+    public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<ServerLoad.Result> served) {
+        /** Served requests/s at level {@code k} over in-process one-by-one texts/s. */
+        public double speedup(int k) {
+            return served.get(k).requestsPerSecond() / oneByOne.textsPerSecond();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Process child;
+    private final BufferedReader replies;
+    private final Writer commands;
+    private final ServerLoad load;
+    private final int texts;
+
+    private ServerComparison(Process child, ServerLoad load, int texts) {
+        this.child = child;
+        this.replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        this.commands = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
+        this.load = load;
+        this.texts = texts;
+    }
+
+    /** Starts the in-process side (loads the model and warms it up on every text) and waits until it is ready. */
+    public static ServerComparison start(String url, List<String> texts, String model, Path modelsDir, int threads,
+                                         List<String> pin) throws IOException {
+        List<String> command = new ArrayList<>(pin);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp",
+                System.getProperty("java.class.path"), InProcessRounds.class.getName()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ServerComparison c = new ServerComparison(child, new ServerLoad(url, texts), texts.size());
+        c.send(JSON.writeValueAsString(new InProcessRounds.Setup(model,
+                modelsDir == null ? null : modelsDir.toString(), threads, texts)));
+        String ready = c.replies.readLine();
+        if (ready == null || !ready.contains("ready")) {
+            c.close();
+            throw new IOException("the in-process side did not start (" + String.join(" ", command) + ")");
+        }
+        return c;
+    }
+
+    /** Sends {@code requests} requests from {@code clients} clients to warm the server up (its JIT, connections). */
+    public void warmUp(int clients, int requests) throws InterruptedException {
+        load.run(clients, requests, 0);
+    }
+
+    /** One round; {@code inProcessFirst} says which side goes first. */
+    public Round round(List<Integer> clients, boolean inProcessFirst) throws IOException, InterruptedException {
+        InProcessRounds.Block one = null;
+        InProcessRounds.Block calls = null;
+        if (inProcessFirst) {
+            one = ask("one");
+            calls = ask("calls 32");
+        }
+        List<ServerLoad.Result> served = new ArrayList<>();
+        for (int c : clients) {
+            served.add(load.run(c, texts, 4 * c)); // a few requests per client first: its connection
+        }
+        if (!inProcessFirst) {
+            one = ask("one");
+            calls = ask("calls 32");
+        }
+        return new Round(one, calls, served);
+    }
+
+    /** The median of values. */
+    public static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private InProcessRounds.Block ask(String command) throws IOException {
+        send(command);
+        String reply = replies.readLine();
+        if (reply == null) {
+            throw new IOException("the in-process side ended before answering " + command);
+        }
+        return JSON.readValue(reply, InProcessRounds.Block.class);
+    }
+
+    private void send(String line) throws IOException {
+        commands.write(line);
+        commands.write('\n');
+        commands.flush();
+    }
+
+    @Override
+    public void close() {
+        try {
+            send("quit");
+        } catch (IOException e) {
+            // it has ended already
+        }
+        try {
+            if (!child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            child.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.github.bertembed.server;
+
+import io.github.bertembed.Embedding;
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.TestData;
+import io.github.bertembed.tokenizer.Encoding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batcher's queue against the real model: what arrives while the model is busy is one batch, in order. */
+class EmbeddingBatcherTest {
+    static SentenceEmbedder raw;
+
+    @BeforeAll
+    static void load() {
+        raw = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString()).normalize(false).build();
+    }
+
+    @AfterAll
+    static void close() {
+        raw.close();
+    }
+
+    @Test
+    void requestsThatArriveWhileTheModelIsBusyRunAsOneBatchWithTheirOwnVectors() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics)) {
+            CountDownLatch release = holdTheModel(batcher); // while ten requests arrive
+            List<String> texts = TestData.english().subList(0, 10);
+            List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
+            for (String t : texts) {
+                results.add(batcher.submit(List.of(raw.tokenizer().encode(t))));
+            }
+            assertEquals(10.0, metrics.queueSize.get(), "all ten wait for the model");
+            release.countDown();
+            for (int i = 0; i < texts.size(); i++) {
+                List<Embedding> got = results.get(i).get(30, TimeUnit.SECONDS);
+                assertEquals(1, got.size());
+                // The full graph's pooled vector of this text alone, whatever it was batched with.
+                assertArrayEquals(raw.embed(texts.get(i)), got.get(0).vector(), texts.get(i));
+            }
+            String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertEquals(1.0, value(scrape, "te_batch_next_size_count"), "one call of the model: " + scrape);
+            assertEquals(10.0, value(scrape, "te_batch_next_size_sum"));
+            assertEquals(0.0, metrics.queueSize.get());
+        }
+    }
+
+    @Test
+    void aBatchKeepsToTheTokenBudget() throws Exception {
+        ServerMetrics metrics = new ServerMetrics();
+        List<String> texts = new ArrayList<>();
+        List<Encoding> encodings = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            texts.add("fox " + i);
+            encodings.add(raw.tokenizer().encode("fox " + i));
+        }
+        int length = encodings.get(0).length();
+        assertTrue(encodings.stream().allMatch(e -> e.length() == length), "texts of one length");
+        // Room for four of them in a call of the model: twelve queued make three batches.
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 4 * length, 64, metrics)) {
+            CountDownLatch release = holdTheModel(batcher);
+            List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
+            for (Encoding e : encodings) {
+                results.add(batcher.submit(List.of(e)));
+            }
+            release.countDown();
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(raw.embed(texts.get(i)), results.get(i).get(30, TimeUnit.SECONDS).get(0).vector());
+            }
+            String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertEquals(3.0, value(scrape, "te_batch_next_size_count"), scrape);
+            assertEquals(12.0, value(scrape, "te_batch_next_size_sum"));
+        }
+    }
+
+    /** Another caller holds the model (as /embed_all does) until the returned latch is counted down. */
+    private static CountDownLatch holdTheModel(EmbeddingBatcher batcher) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture.runAsync(() -> batcher.exclusive(() -> {
+            holding.countDown();
+            await(release);
+            return null;
+        }));
+        assertTrue(holding.await(30, TimeUnit.SECONDS), "the model held");
+        return release;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static double value(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape);
+        assertTrue(m.find(), name + " in " + scrape);
+        return Double.parseDouble(m.group(1));
+    }
+}
