@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +29,8 @@ final class EmbeddingBatcher implements AutoCloseable {
                        CompletableFuture<List<Embedding>> result) {
     }
 
+    private static final long GATHER_NANOS = 1_000_000;
+    private static final long GATHER_STEP_NANOS = 50_000;
     private final SentenceEmbedder embedder;
     private final int maxBatchTokens;
     private final int maxBatchRequests;
@@ -35,10 +39,13 @@ final class EmbeddingBatcher implements AutoCloseable {
     private final Thread worker;
     private final ReentrantLock model = new ReentrantLock();
     private final AtomicInteger waiting = new AtomicInteger(); // jobs queued or taken, not yet running
+    private final IntSupplier admitted; // requests the server has admitted and not yet answered
     private volatile boolean closing;
 
-    EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics) {
+    EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics,
+                     IntSupplier admitted) {
         this.embedder = embedder;
+        this.admitted = admitted;
         this.maxBatchTokens = maxBatchTokens;
         this.maxBatchRequests = maxBatchRequests;
         this.metrics = metrics;
@@ -59,10 +66,11 @@ final class EmbeddingBatcher implements AutoCloseable {
             longest = Math.max(longest, e.length());
         }
         Job job = new Job(encodings, longest, System.nanoTime(), result);
-        // An idle model and nobody waiting: run on this thread, sparing two thread hand-offs (a lone request's
-        // latency). The lock keeps the model to one caller at a time, so a later request queues as usual; and
-        // "nobody waiting" counts a job the worker has taken but not yet started, so the queue stays FIFO.
-        if (waiting.get() == 0 && !closing && model.tryLock()) {
+        // The only request in the server, and the model idle: run on this thread, sparing two thread hand-offs (a
+        // lone request's latency). Under load, requests go through the queue, so they share batches. The lock keeps
+        // the model to one caller at a time, and "nobody waiting" counts a job the worker has taken but not yet
+        // started, so the queue stays FIFO.
+        if (admitted.getAsInt() <= 1 && waiting.get() == 0 && !closing && model.tryLock()) {
             try {
                 run(List.of(job), encodings.size(), false);
             } finally {
@@ -101,6 +109,7 @@ final class EmbeddingBatcher implements AutoCloseable {
             // request that arrived while it was busy rides along instead of waiting for the next batch.
             model.lock();
             try {
+                gather();
                 List<Job> batch = new ArrayList<>();
                 batch.add(first);
                 int count = first.encodings().size();
@@ -120,6 +129,18 @@ final class EmbeddingBatcher implements AutoCloseable {
             } finally {
                 model.unlock();
             }
+        }
+    }
+
+    /**
+     * Waits, at most {@link #GATHER_NANOS}, while requests the server has admitted are still on their way to the
+     * queue: on the model's own core they are being parsed and tokenized right now, and a moment lets them join
+     * this batch rather than each wait a whole batch for the next (batches of one or two under load otherwise).
+     */
+    private void gather() {
+        long deadline = System.nanoTime() + GATHER_NANOS;
+        while (waiting.get() < admitted.getAsInt() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(GATHER_STEP_NANOS);
         }
     }
 

@@ -59,7 +59,8 @@ public final class EmbeddingServer implements AutoCloseable {
         this.permits = new Semaphore(settings.maxConcurrentRequests());
         this.expectedAuthorization = settings.apiKey() == null ? null
                 : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
-        this.batcher = new EmbeddingBatcher(embedder, settings.maxBatchTokens(), settings.maxBatchRequests(), metrics);
+        this.batcher = new EmbeddingBatcher(embedder, settings.maxBatchTokens(), settings.maxBatchRequests(), metrics,
+                inFlight::get);
         RequestInputs inputs = new RequestInputs(embedder.tokenizer(), embedder.maxLength(),
                 settings.maxClientBatchSize());
         TeiRoutes tei = new TeiRoutes(embedder, batcher, inputs, settings, metrics, modelName, json);

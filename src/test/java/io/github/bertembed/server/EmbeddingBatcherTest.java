@@ -38,7 +38,7 @@ class EmbeddingBatcherTest {
     @Test
     void requestsThatArriveWhileTheModelIsBusyRunAsOneBatchWithTheirOwnVectors() throws Exception {
         ServerMetrics metrics = new ServerMetrics();
-        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics)) {
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, () -> 0)) {
             CountDownLatch release = holdTheModel(batcher); // while ten requests arrive
             List<String> texts = TestData.english().subList(0, 10);
             List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
@@ -72,7 +72,7 @@ class EmbeddingBatcherTest {
         int length = encodings.get(0).length();
         assertTrue(encodings.stream().allMatch(e -> e.length() == length), "texts of one length");
         // Room for four of them in a call of the model: twelve queued make three batches.
-        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 4 * length, 64, metrics)) {
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 4 * length, 64, metrics, () -> 0)) {
             CountDownLatch release = holdTheModel(batcher);
             List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
             for (Encoding e : encodings) {
