@@ -20,9 +20,10 @@ import java.util.function.Supplier;
  * threads) in a FIFO queue; one thread owns the model and, as soon as it is free, takes the oldest requests that
  * fit {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
  * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The batch is filled
- * when the model is free, so it holds everything that arrived meanwhile; the model is never idle while requests
- * wait, and a text's vector is the same bits whatever it was batched with. A request that finds the model idle
- * and nobody waiting runs at once on its own thread, under the same lock.
+ * when the model is free, so it holds everything that arrived meanwhile, and it waits at most a millisecond for
+ * admitted requests still being tokenized; a text's vector is the same bits whatever it was batched with. A request
+ * that is alone in the server (by {@code admitted}) and finds the model idle runs at once on its own thread, under
+ * the same lock.
  */
 final class EmbeddingBatcher implements AutoCloseable {
     private record Job(List<Encoding> encodings, int longest, long enqueued,
