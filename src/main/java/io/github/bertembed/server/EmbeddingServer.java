@@ -64,8 +64,7 @@ public final class EmbeddingServer implements AutoCloseable {
         RequestInputs inputs = new RequestInputs(embedder.tokenizer(), embedder.maxLength(),
                 settings.maxClientBatchSize());
         TeiRoutes tei = new TeiRoutes(embedder, batcher, inputs, settings, metrics, modelName, json);
-        OpenAiRoutes openAi = new OpenAiRoutes(tei, inputs, batcher, settings, metrics, modelName,
-                embedder.dimension(), json);
+        OpenAiRoutes openAi = new OpenAiRoutes(tei, settings, modelName, embedder.dimension(), json);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.host();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.bertembed.Embedding;
 import io.github.bertembed.pooling.VectorMath;
-import io.github.bertembed.tokenizer.Encoding;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,22 +19,15 @@ import java.util.List;
  */
 final class OpenAiRoutes {
     private final TeiRoutes tei;
-    private final RequestInputs inputs;
-    private final EmbeddingBatcher batcher;
     private final ServerSettings settings;
-    private final ServerMetrics metrics;
     private final String modelName;
     private final int dimension;
     private final long created = System.currentTimeMillis() / 1000;
     private final ObjectMapper json;
 
-    OpenAiRoutes(TeiRoutes tei, RequestInputs inputs, EmbeddingBatcher batcher, ServerSettings settings,
-                 ServerMetrics metrics, String modelName, int dimension, ObjectMapper json) {
+    OpenAiRoutes(TeiRoutes tei, ServerSettings settings, String modelName, int dimension, ObjectMapper json) {
         this.tei = tei;
-        this.inputs = inputs;
-        this.batcher = batcher;
         this.settings = settings;
-        this.metrics = metrics;
         this.modelName = modelName;
         this.dimension = dimension;
         this.json = json;
@@ -61,14 +53,7 @@ final class OpenAiRoutes {
             dims = d.asInt();
         }
         boolean truncate = settings.autoTruncate();
-        List<Embedding> vectors;
-        if (input.isArray() && input.size() > 0 && (input.get(0).isIntegralNumber() || input.get(0).isArray())) {
-            List<Encoding> encodings = inputs.ids(input, truncate, "input");
-            metrics.inputs.inc(encodings.size());
-            vectors = ServerCalls.await(batcher.submit(encodings));
-        } else {
-            vectors = tei.embed(inputs.texts(input, "input"), truncate, false, "input");
-        }
+        List<Embedding> vectors = tei.embed(input, truncate, false, "input");
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");

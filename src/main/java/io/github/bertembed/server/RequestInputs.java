@@ -56,7 +56,7 @@ final class RequestInputs {
 
     void checkCount(int count, String field) {
         if (count == 0) {
-            throw new ApiError(422, "Empty", "`" + field + "` cannot be empty", field);
+            throw new ApiError(400, "Empty", "`" + field + "` cannot be empty", field); // TEI's status for Empty
         }
         if (count > maxClientBatchSize) {
             throw new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size "
@@ -83,58 +83,87 @@ final class RequestInputs {
         return encodings;
     }
 
-    /** Token ids given by the client (OpenAI's [int] or [[int]]): used as they are, no special tokens added. */
-    List<Encoding> ids(JsonNode node, boolean truncate, String field) {
-        List<int[]> sequences = new ArrayList<>();
-        if (node.size() > 0 && node.get(0).isIntegralNumber()) {
-            sequences.add(intArray(node, field));
-        } else {
-            for (JsonNode item : node) {
-                if (!item.isArray()) {
-                    throw ApiError.validation("`" + field + "` must be a string, an array of strings, an array of "
-                            + "token ids or an array of arrays of token ids", field);
-                }
-                sequences.add(intArray(item, field));
+    /**
+     * TEI's and OpenAI's {@code Input}: a string, token ids ({@code [int]}), or a batch mixing strings and token
+     * ids ({@code [string | [int]]}), in order, tokenized (strings) or taken as given (ids, no special tokens
+     * added), under the same limits.
+     */
+    List<Encoding> encodings(JsonNode node, boolean truncate, boolean fromLeft, String field) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            throw ApiError.validation("`" + field + "` is required", field);
+        }
+        if (node.isTextual()) {
+            return encode(List.of(node.asText()), truncate, fromLeft, field);
+        }
+        if (!node.isArray()) {
+            throw ApiError.validation(mixed(field), field);
+        }
+        if (node.isEmpty() || node.get(0).isIntegralNumber()) {
+            checkCount(node.isEmpty() ? 0 : 1, field);
+            return List.of(ids(intArray(node, field), truncate, field));
+        }
+        checkCount(node.size(), field);
+        List<String> texts = new ArrayList<>();
+        List<Integer> textAt = new ArrayList<>();
+        Encoding[] out = new Encoding[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode item = node.get(i);
+            if (item.isTextual()) {
+                texts.add(item.asText());
+                textAt.add(i);
+            } else if (item.isArray()) {
+                out[i] = ids(intArray(item, field), truncate, field);
+            } else {
+                throw ApiError.validation(mixed(field), field);
             }
         }
-        checkCount(sequences.size(), field);
-        List<Encoding> out = new ArrayList<>();
-        for (int[] ids : sequences) {
-            if (ids.length == 0) {
-                throw new ApiError(422, "Empty", "`" + field + "` holds an empty token array", field);
-            }
-            int cut = 0;
-            if (ids.length > maxLength) {
-                if (!truncate) {
-                    throw new ApiError(413, "Validation", "Input validation error: `" + field
-                            + "` must have less than " + maxLength + " tokens. Given: " + ids.length, field);
-                }
-                cut = ids.length - maxLength;
-                ids = Arrays.copyOf(ids, maxLength);
-            }
-            String[] tokens = new String[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                if (ids[i] < 0 || ids[i] >= untruncated.vocabularySize()) {
-                    throw ApiError.validation("token id " + ids[i] + " is outside the vocabulary (0.."
-                            + (untruncated.vocabularySize() - 1) + ")", field);
-                }
-                tokens[i] = untruncated.idToToken(ids[i]);
-            }
-            int[] ones = new int[ids.length];
-            Arrays.fill(ones, 1);
-            out.add(new Encoding(ids, new int[ids.length], ones, new int[ids.length], tokens,
-                    new int[ids.length][2], cut));
+        List<Encoding> encoded = encode(texts, truncate, fromLeft, field);
+        for (int k = 0; k < encoded.size(); k++) {
+            out[textAt.get(k)] = encoded.get(k);
         }
-        return out;
+        return Arrays.asList(out);
+    }
+
+    private static String mixed(String field) {
+        return "`" + field + "` must be a string, an array of strings, an array of token ids or an array of"
+                + " strings and arrays of token ids";
+    }
+
+    /** Token ids given by the client, used as they are; truncated from the right when {@code truncate}. */
+    private Encoding ids(int[] ids, boolean truncate, String field) {
+        if (ids.length == 0) {
+            throw new ApiError(400, "Empty", "`" + field + "` holds an empty token array", field);
+        }
+        int cut = 0;
+        if (ids.length > maxLength) {
+            if (!truncate) {
+                throw new ApiError(413, "Validation", "Input validation error: `" + field
+                        + "` must have less than " + maxLength + " tokens. Given: " + ids.length, field);
+            }
+            cut = ids.length - maxLength;
+            ids = Arrays.copyOf(ids, maxLength);
+        }
+        String[] tokens = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= untruncated.vocabularySize()) {
+                throw ApiError.validation("token id " + (ids[i] < 0 ? "" : ids[i] + " ") + "is outside the vocabulary (0.."
+                        + (untruncated.vocabularySize() - 1) + ")", field);
+            }
+            tokens[i] = untruncated.idToToken(ids[i]);
+        }
+        int[] ones = new int[ids.length];
+        Arrays.fill(ones, 1);
+        return new Encoding(ids, new int[ids.length], ones, new int[ids.length], tokens, new int[ids.length][2], cut);
     }
 
     private static int[] intArray(JsonNode node, String field) {
         int[] ids = new int[node.size()];
         for (int i = 0; i < ids.length; i++) {
-            if (!node.get(i).isIntegralNumber()) {
+            JsonNode id = node.get(i);
+            if (!id.isIntegralNumber()) {
                 throw ApiError.validation("`" + field + "` mixes token ids and other values", field);
             }
-            ids[i] = node.get(i).asInt();
+            ids[i] = id.canConvertToInt() ? id.asInt() : -1; // out of int range: outside the vocabulary too
         }
         return ids;
     }

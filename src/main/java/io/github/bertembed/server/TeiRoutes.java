@@ -38,12 +38,18 @@ final class TeiRoutes {
         this.json = json;
     }
 
-    /** The unit-length (or raw pooled) vectors of texts: tokenized here, embedded by the batcher. */
-    List<Embedding> embed(List<String> texts, boolean truncate, boolean fromLeft, String field) {
+    /**
+     * The raw pooled vectors of a request's {@code Input} (strings, token ids or both): tokenized here, embedded by
+     * the batcher.
+     */
+    List<Embedding> embed(JsonNode input, boolean truncate, boolean fromLeft, String field) {
         long t0 = System.nanoTime();
-        List<Encoding> encodings = inputs.encode(texts, truncate, fromLeft, field);
-        metrics.tokenization.observe((System.nanoTime() - t0) / 1e9);
-        metrics.inputs.inc(texts.size());
+        return embedEncoded(inputs.encodings(input, truncate, fromLeft, field), t0);
+    }
+
+    private List<Embedding> embedEncoded(List<Encoding> encodings, long started) {
+        metrics.tokenization.observe((System.nanoTime() - started) / 1e9);
+        metrics.inputs.inc(encodings.size());
         return ServerCalls.await(batcher.submit(encodings));
     }
 
@@ -90,10 +96,23 @@ final class TeiRoutes {
         return n.asBoolean();
     }
 
+    /**
+     * TEI's {@code prompt_name} names a prompt of the model's sentence-transformers configuration; the models
+     * served here have none, so a request that names one gets TEI's own validation error rather than a vector
+     * without the prompt it asked for.
+     */
+    private static void noPrompts(JsonNode body) {
+        JsonNode name = body.get("prompt_name");
+        if (name != null && !name.isNull()) {
+            throw new ApiError(413, "Validation", "`default-prompt-name` is set to `" + name.asText() + "` but no"
+                    + " prompts were found in the Sentence Transformers configuration", "prompt_name");
+        }
+    }
+
     Object embedRoute(JsonNode body) {
-        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
         boolean normalize = flag(body, "normalize", true);
-        List<Embedding> vectors = embed(texts, truncate(body), fromLeft(body), "inputs");
+        noPrompts(body);
+        List<Embedding> vectors = embed(body.get("inputs"), truncate(body), fromLeft(body), "inputs");
         List<float[]> out = new ArrayList<>(vectors.size());
         for (Embedding e : vectors) {
             out.add(normalize ? normalized(e.vector()) : e.vector());
@@ -102,8 +121,8 @@ final class TeiRoutes {
     }
 
     Object embedAllRoute(JsonNode body) {
-        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
-        List<Encoding> encodings = inputs.encode(texts, truncate(body), fromLeft(body), "inputs");
+        noPrompts(body);
+        List<Encoding> encodings = inputs.encodings(body.get("inputs"), truncate(body), fromLeft(body), "inputs");
         List<float[][]> out = new ArrayList<>();
         for (Encoding e : encodings) {
             out.add(batcher.exclusive(() -> embedder.tokenVectors(e))); // the model stays one caller's at a time
@@ -183,11 +202,15 @@ final class TeiRoutes {
             throw ApiError.validation("`inputs` must be {\"source_sentence\": string, \"sentences\": [string]}",
                     "inputs");
         }
-        List<String> sentences = inputs.texts(in.get("sentences"), "sentences");
         List<String> all = new ArrayList<>();
         all.add(in.get("source_sentence").asText());
-        all.addAll(sentences);
-        List<Embedding> vectors = embed(all, truncate(body), fromLeft(body), "inputs");
+        all.addAll(inputs.texts(in.get("sentences"), "sentences")); // strings only, within the client batch size
+        // TEI takes truncate, truncation_direction and prompt_name under "parameters" here.
+        JsonNode parameters = body.path("parameters");
+        JsonNode options = parameters.isObject() ? parameters : body;
+        noPrompts(options);
+        long t0 = System.nanoTime();
+        List<Embedding> vectors = embedEncoded(inputs.encode(all, truncate(options), fromLeft(options), "inputs"), t0);
         float[] source = normalized(vectors.get(0).vector());
         List<Float> scores = new ArrayList<>();
         for (int i = 1; i < vectors.size(); i++) {

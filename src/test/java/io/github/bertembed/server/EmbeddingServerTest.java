@@ -218,6 +218,20 @@ class EmbeddingServerTest {
                 sim.get(0).floatValue());
         assertTrue(sim.get(0).floatValue() > sim.get(1).floatValue());
 
+        // TEI's Input also takes token ids, alone or mixed with strings in a batch, used as given.
+        int[] foxIds = raw.tokenizer().encode("a quick brown fox").ids();
+        JsonNode byIds = JSON.readTree(post(url, "/embed", Map.of("inputs", foxIds)).body());
+        assertEquals(1, byIds.size());
+        assertArrayEquals(inProcess.embed("a quick brown fox"), floats(byIds.get(0)), "[int]: one input");
+        JsonNode mixedBatch = JSON.readTree(post(url, "/embed", Map.of("inputs", List.of("the dog", foxIds))).body());
+        assertArrayEquals(inProcess.embed("the dog"), floats(mixedBatch.get(0)));
+        assertArrayEquals(inProcess.embed("a quick brown fox"), floats(mixedBatch.get(1)), "[string | [int]]");
+        JsonNode allByIds = JSON.readTree(post(url, "/embed_all", Map.of("inputs", List.of(foxIds))).body());
+        assertEquals(foxIds.length, allByIds.get(0).size());
+        JsonNode openAiMixed = JSON.readTree(post(url, "/v1/embeddings", Map.of("input", List.of(foxIds, "the dog"))).body());
+        assertArrayEquals(inProcess.embed("a quick brown fox"), floats(openAiMixed.get("data").get(0).get("embedding")));
+        assertArrayEquals(inProcess.embed("the dog"), floats(openAiMixed.get("data").get(1).get("embedding")));
+
         JsonNode info = JSON.readTree(get(url, "/info").body());
         assertEquals("all-minilm-l6-v2", info.get("model_id").asText());
         assertEquals(384, info.get("dimension").asInt());
@@ -278,7 +292,24 @@ class EmbeddingServerTest {
             assertEquals(422, r.statusCode());
             assertEquals("Validation", JSON.readTree(r.body()).get("error_type").asText());
             r = post(url, "/embed", Map.of("inputs", List.of()), auth);
+            assertEquals(400, r.statusCode(), "TEI answers 400 for empty inputs");
+            assertEquals("Empty", JSON.readTree(r.body()).get("error_type").asText());
+            assertEquals("`inputs` cannot be empty", JSON.readTree(r.body()).get("error").asText());
+            assertEquals(422, post(url, "/embed", Map.of("inputs", List.of("a", 5)), auth).statusCode());
+            assertEquals(422, post(url, "/embed", Map.of("inputs", List.of(101, "a")), auth).statusCode());
+            r = post(url, "/embed", Map.of("inputs", List.of(List.of(101, 5_000_000_000L, 102))), auth);
             assertEquals(422, r.statusCode());
+            assertTrue(JSON.readTree(r.body()).get("error").asText().contains("outside the vocabulary"));
+            r = post(url, "/embed", Map.of("inputs", "a", "prompt_name", "query"), auth);
+            assertEquals(413, r.statusCode(), "TEI's status for a validation error");
+            assertTrue(JSON.readTree(r.body()).get("error").asText().contains("no prompts were found"));
+            // /similarity takes truncate under "parameters", as TEI.
+            Map<String, Object> similar = Map.of("source_sentence", "a fox", "sentences", List.of(longText));
+            assertEquals(413, post(url, "/similarity", Map.of("inputs", similar), auth).statusCode());
+            r = post(url, "/similarity", Map.of("inputs", similar, "parameters", Map.of("truncate", true)), auth);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals((float) VectorMath.dot(inProcess.embed("a fox"), inProcess.embed(longText)),
+                    JSON.readTree(r.body()).get(0).floatValue());
             assertEquals(422, post(url, "/embed", Map.of("inputs", "a", "truncate", "yes"), auth).statusCode());
             assertEquals(422, post(url, "/embed", Map.of("inputs", "a", "truncation_direction", "Up"), auth)
                     .statusCode());
