@@ -133,6 +133,7 @@ final class TeiRoutes {
     Object tokenizeRoute(JsonNode body) {
         List<String> texts = inputs.texts(body.get("inputs"), "inputs");
         boolean special = flag(body, "add_special_tokens", true);
+        noPrompts(body);
         var tokenizer = special ? inputs.tokenizer() : inputs.tokenizer().toBuilder().addSpecialTokens(false).build();
         ArrayNode out = json.createArrayNode();
         for (String text : texts) {
