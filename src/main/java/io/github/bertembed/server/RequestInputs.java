@@ -146,7 +146,7 @@ final class RequestInputs {
         String[] tokens = new String[ids.length];
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= untruncated.vocabularySize()) {
-                throw ApiError.validation("token id " + (ids[i] < 0 ? "" : ids[i] + " ") + "is outside the vocabulary (0.."
+                throw ApiError.validation("token id " + ids[i] + " is outside the vocabulary (0.."
                         + (untruncated.vocabularySize() - 1) + ")", field);
             }
             tokens[i] = untruncated.idToToken(ids[i]);
@@ -163,7 +163,10 @@ final class RequestInputs {
             if (!id.isIntegralNumber()) {
                 throw ApiError.validation("`" + field + "` mixes token ids and other values", field);
             }
-            ids[i] = id.canConvertToInt() ? id.asInt() : -1; // out of int range: outside the vocabulary too
+            if (!id.canConvertToInt()) {
+                throw ApiError.validation("token id " + id.asText() + " is outside the vocabulary", field);
+            }
+            ids[i] = id.asInt();
         }
         return ids;
     }
