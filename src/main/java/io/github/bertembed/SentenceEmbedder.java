@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Text to sentence vectors: our WordPiece tokenizer, our input embedding layer, the model's transformer layers
@@ -54,6 +55,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final TextWorkers workers;
     private final boolean perTextRuns;
     private final int layers;
+    private final Map<String, String> prompts;
     private final StageClock clock = new StageClock();
 
     /**
@@ -80,8 +82,9 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
                              InputEmbeddings inputEmbeddings, EncoderSessions sessions, LengthBuckets buckets,
-                             boolean perTextRuns, int parallelism, int layers) {
+                             boolean perTextRuns, int parallelism, int layers, Map<String, String> prompts) {
         this.location = location;
+        this.prompts = prompts;
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.inputEmbeddings = inputEmbeddings;
@@ -282,6 +285,18 @@ public final class SentenceEmbedder implements AutoCloseable {
     /** Where the model was found, and which known model it is. */
     public ModelLocation location() {
         return location;
+    }
+
+    /**
+     * The named prompts of the model's sentence-transformers configuration ({@code config_sentence_transformers.json}
+     * {@code "prompts"}): the text a caller puts before an input of that kind; empty when the folder has none.
+     *
+     * <pre>{@code
+     * float[] q = embedder.embed(embedder.prompts().getOrDefault("query", "") + "how do foxes sleep");
+     * }</pre>
+     */
+    public Map<String, String> prompts() {
+        return prompts;
     }
 
     /** Pooling, normalization and maximum length, each with where it came from. */
@@ -510,7 +525,8 @@ public final class SentenceEmbedder implements AutoCloseable {
                     cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(location.folder()),
                     fuseAttention && !perText, options, perText && cores > 1);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
-                    new LengthBuckets(batchSize, maxBatchTokens), perText, perText ? cores : 1, onnx.attentionLayers());
+                    new LengthBuckets(batchSize, maxBatchTokens), perText, perText ? cores : 1, onnx.attentionLayers(),
+                    folder.sentenceTransformers().prompts());
         }
     }
 }

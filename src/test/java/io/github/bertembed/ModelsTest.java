@@ -219,7 +219,7 @@ class ModelsTest {
     @Test
     void settingsComeFromTheCallerTheFolderTheKnownModelOrTheDefaultInThatOrder() throws Exception {
         KnownModel bge = KnownModel.find("bge-small-zh-v1.5").orElseThrow();
-        var none = new SentenceTransformersConfig(null, null, null);
+        var none = new SentenceTransformersConfig(null, null, null, null);
         ModelSettings known = ModelSettings.decide(null, null, null, none, bge, 512);
         assertEquals(Pooling.CLS, known.pooling());
         assertEquals("known model bge-small-zh-v1.5", known.poolingSource());
@@ -227,7 +227,7 @@ class ModelsTest {
         assertEquals(Pooling.MEAN, plain.pooling());
         assertEquals(512, plain.maxLength());
         assertEquals("the model's position table", plain.maxLengthSource());
-        ModelSettings caller = ModelSettings.decide(Pooling.MAX, false, 64, new SentenceTransformersConfig(Pooling.CLS, true, 128), bge, 512);
+        ModelSettings caller = ModelSettings.decide(Pooling.MAX, false, 64, new SentenceTransformersConfig(Pooling.CLS, true, 128, null), bge, 512);
         assertEquals(List.of(Pooling.MAX, false, 64), List.of(caller.pooling(), caller.normalize(), caller.maxLength()));
         assertEquals(ModelSettings.CALLER, caller.poolingSource());
 

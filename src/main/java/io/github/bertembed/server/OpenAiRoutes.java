@@ -53,7 +53,7 @@ final class OpenAiRoutes {
             dims = d.asInt();
         }
         boolean truncate = settings.autoTruncate();
-        List<Embedding> vectors = tei.embed(input, truncate, false, "input");
+        List<Embedding> vectors = tei.embed(input, truncate, false, "", "input");
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");

@@ -86,33 +86,41 @@ final class RequestInputs {
     /**
      * TEI's and OpenAI's {@code Input}: a string, token ids ({@code [int]}), or a batch mixing strings and token
      * ids ({@code [string | [int]]}), in order, tokenized (strings) or taken as given (ids, no special tokens
-     * added), under the same limits.
+     * added), under the same limits. A non-empty {@code prompt} goes before every string (and before the decoded
+     * text of token ids, as TEI does).
      */
-    List<Encoding> encodings(JsonNode node, boolean truncate, boolean fromLeft, String field) {
+    List<Encoding> encodings(JsonNode node, boolean truncate, boolean fromLeft, String prompt, String field) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             throw ApiError.validation("`" + field + "` is required", field);
         }
         if (node.isTextual()) {
-            return encode(List.of(node.asText()), truncate, fromLeft, field);
+            return encode(List.of(prompt + node.asText()), truncate, fromLeft, field);
         }
         if (!node.isArray()) {
             throw ApiError.validation(mixed(field), field);
         }
-        if (node.isEmpty() || node.get(0).isIntegralNumber()) {
-            checkCount(node.isEmpty() ? 0 : 1, field);
-            return List.of(ids(intArray(node, field), truncate, field));
+        boolean singleIds = node.isEmpty() || node.get(0).isIntegralNumber();
+        List<JsonNode> items = new ArrayList<>();
+        if (singleIds) {
+            items.add(node);
+        } else {
+            node.forEach(items::add);
         }
-        checkCount(node.size(), field);
+        checkCount(node.isEmpty() ? 0 : items.size(), field);
         List<String> texts = new ArrayList<>();
         List<Integer> textAt = new ArrayList<>();
-        Encoding[] out = new Encoding[node.size()];
+        Encoding[] out = new Encoding[items.size()];
         for (int i = 0; i < out.length; i++) {
-            JsonNode item = node.get(i);
+            JsonNode item = items.get(i);
             if (item.isTextual()) {
-                texts.add(item.asText());
+                texts.add(prompt + item.asText());
                 textAt.add(i);
-            } else if (item.isArray()) {
+            } else if (item.isArray() && prompt.isEmpty()) {
                 out[i] = ids(intArray(item, field), truncate, field);
+            } else if (item.isArray()) {
+                // With a prompt, TEI decodes the ids and embeds the prompt and that text, special tokens added.
+                texts.add(prompt + decoded(intArray(item, field), field));
+                textAt.add(i);
             } else {
                 throw ApiError.validation(mixed(field), field);
             }
@@ -122,6 +130,14 @@ final class RequestInputs {
             out[textAt.get(k)] = encoded.get(k);
         }
         return Arrays.asList(out);
+    }
+
+    private String decoded(int[] ids, String field) {
+        try {
+            return untruncated.decode(ids, true);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.validation(e.getMessage(), field);
+        }
     }
 
     private static String mixed(String field) {

@@ -12,6 +12,7 @@ import io.github.bertembed.tokenizer.Encoding;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * HuggingFace text-embeddings-inference's routes, same request and response shapes: {@code /embed},
@@ -42,9 +43,9 @@ final class TeiRoutes {
      * The raw pooled vectors of a request's {@code Input} (strings, token ids or both): tokenized here, embedded by
      * the batcher.
      */
-    List<Embedding> embed(JsonNode input, boolean truncate, boolean fromLeft, String field) {
+    List<Embedding> embed(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
         long t0 = System.nanoTime();
-        return embedEncoded(inputs.encodings(input, truncate, fromLeft, field), t0);
+        return embedEncoded(inputs.encodings(input, truncate, fromLeft, prompt, field), t0);
     }
 
     private List<Embedding> embedEncoded(List<Encoding> encodings, long started) {
@@ -97,22 +98,29 @@ final class TeiRoutes {
     }
 
     /**
-     * TEI's {@code prompt_name} names a prompt of the model's sentence-transformers configuration; the models
-     * served here have none, so a request that names one gets TEI's own validation error rather than a vector
-     * without the prompt it asked for.
+     * The text TEI's {@code prompt_name} puts before each input: the named prompt of the model's
+     * sentence-transformers configuration, or "" when the request names none; a name the model lacks gets TEI's
+     * own validation error rather than a vector without the prompt it asked for.
      */
-    private static void noPrompts(JsonNode body) {
+    private String prompt(JsonNode body) {
         JsonNode name = body.get("prompt_name");
-        if (name != null && !name.isNull()) {
-            throw new ApiError(413, "Validation", "`default-prompt-name` is set to `" + name.asText() + "` but no"
-                    + " prompts were found in the Sentence Transformers configuration", "prompt_name");
+        if (name == null || name.isNull()) {
+            return "";
         }
+        Map<String, String> prompts = embedder.prompts();
+        String prompt = prompts.get(name.asText());
+        if (prompt == null) {
+            throw new ApiError(413, "Validation", "`default-prompt-name` is set to `" + name.asText() + "` but "
+                    + (prompts.isEmpty() ? "no prompts were found in the Sentence Transformers configuration"
+                    : "it was not found in the Sentence Transformers prompts. Available prompts: "
+                    + prompts.keySet()), "prompt_name");
+        }
+        return prompt;
     }
 
     Object embedRoute(JsonNode body) {
         boolean normalize = flag(body, "normalize", true);
-        noPrompts(body);
-        List<Embedding> vectors = embed(body.get("inputs"), truncate(body), fromLeft(body), "inputs");
+        List<Embedding> vectors = embed(body.get("inputs"), truncate(body), fromLeft(body), prompt(body), "inputs");
         List<float[]> out = new ArrayList<>(vectors.size());
         for (Embedding e : vectors) {
             out.add(normalize ? normalized(e.vector()) : e.vector());
@@ -121,8 +129,8 @@ final class TeiRoutes {
     }
 
     Object embedAllRoute(JsonNode body) {
-        noPrompts(body);
-        List<Encoding> encodings = inputs.encodings(body.get("inputs"), truncate(body), fromLeft(body), "inputs");
+        List<Encoding> encodings = inputs.encodings(body.get("inputs"), truncate(body), fromLeft(body), prompt(body),
+                "inputs");
         List<float[][]> out = new ArrayList<>();
         for (Encoding e : encodings) {
             out.add(batcher.exclusive(() -> embedder.tokenVectors(e))); // the model stays one caller's at a time
@@ -133,10 +141,11 @@ final class TeiRoutes {
     Object tokenizeRoute(JsonNode body) {
         List<String> texts = inputs.texts(body.get("inputs"), "inputs");
         boolean special = flag(body, "add_special_tokens", true);
-        noPrompts(body);
+        String prompt = prompt(body);
         var tokenizer = special ? inputs.tokenizer() : inputs.tokenizer().toBuilder().addSpecialTokens(false).build();
         ArrayNode out = json.createArrayNode();
-        for (String text : texts) {
+        for (String given : texts) {
+            String text = prompt + given; // offsets are into the text as tokenized, prompt included, as TEI's
             Encoding e = tokenizer.encode(text);
             ArrayNode tokens = out.addArray();
             for (int i = 0; i < e.length(); i++) {
@@ -209,7 +218,8 @@ final class TeiRoutes {
         // TEI takes truncate, truncation_direction and prompt_name under "parameters" here.
         JsonNode parameters = body.path("parameters");
         JsonNode options = parameters.isObject() ? parameters : body;
-        noPrompts(options);
+        String prompt = prompt(options);
+        all.replaceAll(t -> prompt + t);
         long t0 = System.nanoTime();
         List<Embedding> vectors = embedEncoded(inputs.encode(all, truncate(options), fromLeft(options), "inputs"), t0);
         float[] source = normalized(vectors.get(0).vector());

@@ -22,6 +22,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -333,6 +335,48 @@ class EmbeddingServerTest {
             r = post(url, "/embed", Map.of("inputs", List.of("still", "serving")), auth);
             assertEquals(200, r.statusCode());
             assertArrayEquals(inProcess.embed("serving"), floats(JSON.readTree(r.body()).get(1)));
+        }
+    }
+
+    @Test
+    void promptNameEmbedsTheModelsPromptBeforeEachInput() throws Exception {
+        // A model folder with sentence-transformers prompts: the test model's files and a config naming two.
+        Path original = TestData.model("all-minilm-l6-v2").toAbsolutePath();
+        Path folder = Files.createDirectories(Files.createTempDirectory("bert-embed-prompts").resolve("all-minilm-l6-v2"));
+        for (String file : List.of("model.onnx", "tokenizer.json", ".bert-embed")) {
+            if (Files.exists(original.resolve(file))) {
+                Files.createSymbolicLink(folder.resolve(file), original.resolve(file));
+            }
+        }
+        Files.writeString(folder.resolve("config_sentence_transformers.json"),
+                "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}, \"default_prompt_name\": null}");
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
+             EmbeddingServer prompted = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384, 64, 512, 32,
+                     false, null, 2_000_000))) {
+            assertEquals(Map.of("query", "query: ", "passage", "passage: "), model.prompts());
+            String url = prompted.url();
+            int[] dog = raw.tokenizer().encode("the dog").ids();
+            JsonNode v = JSON.readTree(post(url, "/embed", Map.of("inputs", List.of("a fox", dog),
+                    "prompt_name", "query")).body());
+            assertArrayEquals(inProcess.embed("query: a fox"), floats(v.get(0)), "the prompt before the text");
+            assertArrayEquals(inProcess.embed("query: the dog"), floats(v.get(1)), "before the ids' text, as TEI");
+            JsonNode plain = JSON.readTree(post(url, "/embed", Map.of("inputs", "a fox")).body());
+            assertArrayEquals(inProcess.embed("a fox"), floats(plain.get(0)), "no prompt_name, no prompt");
+            JsonNode tok = JSON.readTree(post(url, "/tokenize", Map.of("inputs", "a fox", "prompt_name", "passage"))
+                    .body()).get(0);
+            assertEquals("passage", tok.get(1).get("text").asText());
+            HttpResponse<String> r = post(url, "/embed", Map.of("inputs", "a fox", "prompt_name", "nope"));
+            assertEquals(413, r.statusCode());
+            assertTrue(JSON.readTree(r.body()).get("error").asText().endsWith("Available prompts: [query, passage]"),
+                    r.body());
+        } finally {
+            try (var files = Files.list(folder)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f); // the links, not what they point to
+                }
+            }
+            Files.delete(folder);
+            Files.delete(folder.getParent());
         }
     }
 
