@@ -14,7 +14,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until grep -q "serving" target/serve-load.log; do sleep 0.5; done
 echo "== short queries: in-process one by one (core 1, own JVM) and served to 1 and 32 clients (core 0), in turns"
-taskset -c 0 java -jar $jar loadtest --url "$url" --clients 1,32 --rounds 16 --queries 512 --pin "taskset -c 1"
+taskset -c 0 java -jar $jar loadtest --url "$url" --clients 1,32 --rounds 16 --queries 1024 --pin "taskset -c 1"
 echo "== longer texts (512 fortunes whole, truncated at 256 tokens): in-process one by one and served to 32 clients"
 taskset -c 0 java -jar $jar loadtest --url "$url" --clients 32 --rounds 6 --whole-texts --queries 512 --warmup 1024 \
     --pin "taskset -c 1"

@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>Protocol: the first line is a {@link Setup}; it answers {@code {"ready": true}} after a warm-up (every text
  * one by one, then in calls of 32). Then {@code one} embeds every text one by one ({@link Block}: seconds and
- * latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code quit} ends it.
+ * latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code times FROM TO} embeds
+ * texts FROM to TO (exclusive) one by one and answers each one's nanoseconds ({@link Times}), {@code quit} ends it.
  */
 public final class InProcessRounds {
     /** What to load and embed. */
@@ -30,6 +31,10 @@ public final class InProcessRounds {
         public double textsPerSecond() {
             return texts / seconds;
         }
+    }
+
+    /** The nanoseconds of each text of a slice, embedded one by one. */
+    public record Times(long[] nanos) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,10 +53,17 @@ public final class InProcessRounds {
             inCalls(embedder, setup.texts(), 32);
             out.println("{\"ready\": true}");
             for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
-                Block block = line.startsWith("calls ")
-                        ? inCalls(embedder, setup.texts(), Integer.parseInt(line.substring(6).trim()))
-                        : oneByOne(embedder, setup.texts());
-                out.println(JSON.writeValueAsString(block));
+                Object answer;
+                if (line.startsWith("calls ")) {
+                    answer = inCalls(embedder, setup.texts(), Integer.parseInt(line.substring(6).trim()));
+                } else if (line.startsWith("times ")) {
+                    String[] range = line.substring(6).trim().split("\\s+");
+                    answer = times(embedder, setup.texts().subList(Integer.parseInt(range[0]),
+                            Integer.parseInt(range[1])));
+                } else {
+                    answer = oneByOne(embedder, setup.texts());
+                }
+                out.println(JSON.writeValueAsString(answer));
             }
         }
     }
@@ -68,6 +80,17 @@ public final class InProcessRounds {
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Block(texts.size(), seconds, latency.getValueAtPercentile(50) / 1e6,
                 latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+    }
+
+    /** Each text embedded alone: its nanoseconds. */
+    public static Times times(SentenceEmbedder embedder, List<String> texts) {
+        long[] nanos = new long[texts.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            long s = System.nanoTime();
+            embedder.embed(texts.get(i));
+            nanos[i] = System.nanoTime() - s;
+        }
+        return new Times(nanos);
     }
 
     /** The texts embedded in calls of {@code size} texts. */

@@ -1,6 +1,7 @@
 package io.github.bertembed.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +19,9 @@ import java.util.List;
  * in a JVM of its own ({@link InProcessRounds}, started with {@code pin}, e.g. {@code taskset -c 1}, where the
  * server is pinned), then sent to the server by 1, 32, ... concurrent clients ({@link ServerLoad}); the next
  * round starts with the other side. On a shared machine whose speed drifts by ±15% over seconds, ratios taken
- * within a round and their median across rounds are what can be compared.
+ * within a round and their median across rounds are what can be compared. One client is measured side by side
+ * with the in-process calls in slices of {@value #SLICE} texts, in turns (see {@link Paired}), so that a
+ * latency difference of a fraction of a millisecond is not lost in the machine's drift between two passes.
  *
  * <pre>{@code
  * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"))) {
@@ -28,13 +31,38 @@ import java.util.List;
  * }</pre>
  */
 public final class ServerComparison implements AutoCloseable {
-    /** One round: the in-process pass one by one, in calls of 32, and each concurrency level served. */
-    public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<ServerLoad.Result> served) {
-        /** Served requests/s at level {@code k} over in-process one-by-one texts/s. */
+    /**
+     * One round: the in-process pass one by one, in calls of 32, and each concurrency level served; the level of
+     * one client is {@code alone}, measured side by side with in-process calls.
+     */
+    public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<ServerLoad.Result> served,
+                        Paired alone) {
+        /** Served requests/s at level {@code k} over in-process one-by-one texts/s (of the same slices, alone). */
         public double speedup(int k) {
+            if (served.get(k).clients() == 1 && alone != null) {
+                return alone.inProcessSeconds() / alone.servedSeconds();
+            }
             return served.get(k).requestsPerSecond() / oneByOne.textsPerSecond();
         }
+
+        /** Served p50 at level {@code k} minus in-process one-by-one p50, in milliseconds. */
+        public double extraP50(int k) {
+            if (served.get(k).clients() == 1 && alone != null) {
+                return alone.servedP50() - alone.inProcessP50();
+            }
+            return served.get(k).p50() - oneByOne.p50();
+        }
     }
+
+    /**
+     * One client and in-process calls of the same texts, slice by slice in turns (which side goes first alternates
+     * from slice to slice): seconds in all (the sum of the calls) and p50 of each side in milliseconds.
+     */
+    public record Paired(int texts, double inProcessSeconds, double inProcessP50, double servedSeconds,
+                         double servedP50, double servedP99) {
+    }
+
+    static final int SLICE = 32;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process child;
@@ -42,8 +70,10 @@ public final class ServerComparison implements AutoCloseable {
     private final Writer commands;
     private final ServerLoad load;
     private final int texts;
+    private final ServerLoad.OneClient alone;
 
     private ServerComparison(Process child, ServerLoad load, int texts) {
+        this.alone = load.oneClient();
         this.child = child;
         this.replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         this.commands = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
@@ -83,14 +113,50 @@ public final class ServerComparison implements AutoCloseable {
             calls = ask("calls 32");
         }
         List<ServerLoad.Result> served = new ArrayList<>();
+        Paired paired = null;
         for (int c : clients) {
-            served.add(load.run(c, texts, 4 * c)); // a few requests per client first: its connection
+            if (c == 1) {
+                paired = paired(inProcessFirst);
+                served.add(new ServerLoad.Result(1, paired.texts(), 0, paired.servedSeconds(), paired.servedP50(),
+                        Double.NaN, paired.servedP99()));
+            } else {
+                served.add(load.run(c, texts, 4 * c)); // a few requests per client first: its connection
+            }
         }
         if (!inProcessFirst) {
             one = ask("one");
             calls = ask("calls 32");
         }
-        return new Round(one, calls, served);
+        return new Round(one, calls, served, paired);
+    }
+
+    /** Every text in-process and served by one client, {@value #SLICE} at a time, in turns. */
+    private Paired paired(boolean inProcessFirst) throws IOException {
+        Histogram in = new Histogram(60_000_000_000L, 3);
+        Histogram out = new Histogram(60_000_000_000L, 3);
+        long inNanos = 0;
+        long outNanos = 0;
+        boolean inFirst = inProcessFirst;
+        for (int from = 0; from < texts; from += SLICE) {
+            int to = Math.min(texts, from + SLICE);
+            for (int side = 0; side < 2; side++) {
+                long[] nanos = (side == 0) == inFirst
+                        ? JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class).nanos()
+                        : alone.send(from, to);
+                Histogram h = (side == 0) == inFirst ? in : out;
+                for (long n : nanos) {
+                    h.recordValue(n);
+                    if (h == in) {
+                        inNanos += n;
+                    } else {
+                        outNanos += n;
+                    }
+                }
+            }
+            inFirst = !inFirst;
+        }
+        return new Paired(texts, inNanos / 1e9, in.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
+                out.getValueAtPercentile(50) / 1e6, out.getValueAtPercentile(99) / 1e6);
     }
 
     /** The median of values. */
@@ -101,12 +167,16 @@ public final class ServerComparison implements AutoCloseable {
     }
 
     private InProcessRounds.Block ask(String command) throws IOException {
+        return JSON.readValue(askLine(command), InProcessRounds.Block.class);
+    }
+
+    private String askLine(String command) throws IOException {
         send(command);
         String reply = replies.readLine();
         if (reply == null) {
             throw new IOException("the in-process side ended before answering " + command);
         }
-        return JSON.readValue(reply, InProcessRounds.Block.class);
+        return reply;
     }
 
     private void send(String line) throws IOException {
@@ -117,6 +187,11 @@ public final class ServerComparison implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            alone.close();
+        } catch (IOException e) {
+            // the connection is gone already
+        }
         try {
             send("quit");
         } catch (IOException e) {

@@ -74,6 +74,49 @@ public final class ServerLoad {
         }
     }
 
+    /**
+     * One client on one keep-alive connection, sending texts one at a time: for latency measured side by side with
+     * in-process calls, slice by slice ({@link ServerComparison}).
+     */
+    public final class OneClient implements AutoCloseable {
+        private final CloseableHttpClient http = HttpClients.custom().setConnectionManager(
+                PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(1).setMaxConnPerRoute(1).build())
+                .build();
+
+        /** Sends texts {@code from} to {@code to} (exclusive), one request each: each one's nanoseconds. */
+        public long[] send(int from, int to) {
+            long[] nanos = new long[to - from];
+            for (int i = from; i < to; i++) {
+                HttpPost post = new HttpPost(url);
+                post.setEntity(new ByteArrayEntity(bodies.get(i % bodies.size()), ContentType.APPLICATION_JSON));
+                long s = System.nanoTime();
+                try {
+                    int status = http.execute(post, response -> {
+                        EntityUtils.consume(response.getEntity());
+                        return response.getCode();
+                    });
+                    if (status != 200) {
+                        throw new IllegalStateException("the server answered " + status + " to text " + i);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                nanos[i - from] = System.nanoTime() - s;
+            }
+            return nanos;
+        }
+
+        @Override
+        public void close() throws IOException {
+            http.close();
+        }
+    }
+
+    /** A single client for {@link OneClient#send}. */
+    public OneClient oneClient() {
+        return new OneClient();
+    }
+
     private int send(CloseableHttpClient http, int clients, int requests, Histogram latency)
             throws InterruptedException {
         AtomicInteger next = new AtomicInteger();

@@ -144,6 +144,9 @@ final class LoadTestCommand implements Callable<Integer> {
                     "embedAll(32) texts/s"));
             for (int k : clients) {
                 head.append(String.format(" %30s", k + " clients req/s, p50, p99"));
+                if (k == 1) {
+                    head.append(" (in-process p50 of the same slices)");
+                }
             }
             System.out.println(head);
             List<ServerComparison.Round> done = new ArrayList<>();
@@ -154,14 +157,16 @@ final class LoadTestCommand implements Callable<Integer> {
                         round.oneByOne().textsPerSecond(), round.oneByOne().p50(), round.callsOf32().textsPerSecond()));
                 for (ServerLoad.Result s : round.served()) {
                     line.append(String.format(" %11.1f %6.2f ms %6.2f ms", s.requestsPerSecond(), s.p50(), s.p99()));
+                    if (s.clients() == 1 && round.alone() != null) {
+                        line.append(String.format(" (%6.2f ms)%28s", round.alone().inProcessP50(), ""));
+                    }
                 }
                 System.out.println(line);
             }
             for (int k = 0; k < clients.size(); k++) {
                 int level = k;
                 double speedup = ServerComparison.median(done.stream().mapToDouble(r -> r.speedup(level)).toArray());
-                double extraP50 = ServerComparison.median(done.stream()
-                        .mapToDouble(r -> r.served().get(level).p50() - r.oneByOne().p50()).toArray());
+                double extraP50 = ServerComparison.median(done.stream().mapToDouble(r -> r.extraP50(level)).toArray());
                 System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput;"
                         + " p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k), speedup, extraP50);
             }
