@@ -6,7 +6,11 @@ import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,16 +46,21 @@ public final class InProcessRounds {
     private InProcessRounds() {
     }
 
-    public static void main(String[] args) throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    /**
+     * Answers the parent's commands read from {@code input} on {@code output}, one JSON line each, until
+     * {@code quit} or the end of the input: the whole life of the child JVM ({@code cli.InProcessRoundsChild} calls it
+     * on its standard streams, which are pipes to the parent, never a terminal).
+     */
+    public static void serve(InputStream input, OutputStream output) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+        Writer out = new OutputStreamWriter(output, StandardCharsets.UTF_8);
         Setup setup = JSON.readValue(in.readLine(), Setup.class);
         try (SentenceEmbedder embedder = SentenceEmbedder.builder().model(setup.model())
                 .modelsDir(setup.modelsDir() == null ? null : Path.of(setup.modelsDir())).threads(setup.threads())
                 .build()) {
             oneByOne(embedder, setup.texts());
             inCalls(embedder, setup.texts(), 32);
-            out.println("{\"ready\": true}");
+            answer(out, "{\"ready\": true}");
             for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
                 Object answer;
                 if (line.startsWith("calls ")) {
@@ -63,9 +72,15 @@ public final class InProcessRounds {
                 } else {
                     answer = oneByOne(embedder, setup.texts());
                 }
-                out.println(JSON.writeValueAsString(answer));
+                answer(out, JSON.writeValueAsString(answer));
             }
         }
+    }
+
+    private static void answer(Writer out, String line) throws IOException {
+        out.write(line);
+        out.write('\n');
+        out.flush();
     }
 
     /** Every text embedded alone, one call each. */

@@ -24,7 +24,8 @@ import java.util.List;
  * latency difference of a fraction of a millisecond is not lost in the machine's drift between two passes.
  *
  * <pre>{@code
- * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"))) {
+ * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"),
+ *         InProcessRoundsChild.class.getName())) {
  *     c.warmUp(32, 20_000);
  *     ServerComparison.Round r = c.round(List.of(1, 32), true);
  * }
@@ -81,12 +82,17 @@ public final class ServerComparison implements AutoCloseable {
         this.texts = texts;
     }
 
-    /** Starts the in-process side (loads the model and warms it up on every text) and waits until it is ready. */
+    /**
+     * Starts the in-process side (loads the model and warms it up on every text) and waits until it is ready.
+     *
+     * @param childMain the main class of the in-process JVM: one that calls {@link InProcessRounds#serve} on its
+     *                  standard streams ({@code io.github.bertembed.cli.InProcessRoundsChild})
+     */
     public static ServerComparison start(String url, List<String> texts, String model, Path modelsDir, int threads,
-                                         List<String> pin) throws IOException {
+                                         List<String> pin, String childMain) throws IOException {
         List<String> command = new ArrayList<>(pin);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp",
-                System.getProperty("java.class.path"), InProcessRounds.class.getName()));
+                System.getProperty("java.class.path"), childMain));
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ServerComparison c = new ServerComparison(child, new ServerLoad(url, texts), texts.size());
         c.send(JSON.writeValueAsString(new InProcessRounds.Setup(model,

@@ -136,7 +136,7 @@ final class LoadTestCommand implements Callable<Integer> {
     private int compare(List<String> texts) throws Exception {
         List<String> pinCommand = pin == null || pin.isBlank() ? List.of() : List.of(pin.trim().split("\\s+"));
         try (ServerComparison c = ServerComparison.start(url, texts, model.model,
-                model.modelsDir, threads, pinCommand)) {
+                model.modelsDir, threads, pinCommand, InProcessRoundsChild.class.getName())) {
             c.warmUp(Collections.max(clients), warmup);
             System.out.printf("%d %s, in-process (%s, %d threads) and served, in turns:%n", texts.size(), what(),
                     pinCommand.isEmpty() ? "not pinned" : String.join(" ", pinCommand), threads);

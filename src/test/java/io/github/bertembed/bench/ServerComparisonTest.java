@@ -2,6 +2,7 @@ package io.github.bertembed.bench;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
+import io.github.bertembed.cli.InProcessRoundsChild;
 import io.github.bertembed.server.EmbeddingServer;
 import io.github.bertembed.server.ServerSettings;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ class ServerComparisonTest {
         try (SentenceEmbedder raw = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
              EmbeddingServer server = EmbeddingServer.start(raw, "m", new ServerSettings("127.0.0.1", 0, 16384, 64,
                      512, 32, true, null, 2_000_000));
-             ServerComparison c = ServerComparison.start(server.url(), texts, folder.toString(), null, 1, List.of())) {
+             ServerComparison c = ServerComparison.start(server.url(), texts, folder.toString(), null, 1, List.of(),
+                     InProcessRoundsChild.class.getName())) {
             long before = server.succeeded();
             ServerComparison.Round round = c.round(List.of(1, 4), true);
             // One client: all 40 texts, in slices of 32 and 8, each side's calls timed; four clients: 40 requests
