@@ -146,17 +146,19 @@ public final class ServerComparison implements AutoCloseable {
         for (int from = 0; from < texts; from += SLICE) {
             int to = Math.min(texts, from + SLICE);
             for (int side = 0; side < 2; side++) {
-                long[] nanos = (side == 0) == inFirst
+                boolean inProcess = (side == 0) == inFirst;
+                long[] nanos = inProcess
                         ? JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class).nanos()
                         : alone.send(from, to);
-                Histogram h = (side == 0) == inFirst ? in : out;
+                long sum = 0;
                 for (long n : nanos) {
-                    h.recordValue(n);
-                    if (h == in) {
-                        inNanos += n;
-                    } else {
-                        outNanos += n;
-                    }
+                    (inProcess ? in : out).recordValue(n);
+                    sum += n;
+                }
+                if (inProcess) {
+                    inNanos += sum;
+                } else {
+                    outNanos += sum;
                 }
             }
             inFirst = !inFirst;
