@@ -63,7 +63,14 @@ public final class ServerComparison implements AutoCloseable {
                          double servedP50, double servedP99) {
     }
 
-    static final int SLICE = 32;
+    /*
+     * Long enough that switching the core between the two JVMs is a small part of a slice: the first call after a
+     * switch costs both sides 1-2 ms more (measured on the 2-core KVM machine: 3.6-6.1 ms against 2.4-3.3 for the
+     * rest of the slice), and at 4 or 32 texts a slice that cost inflated the served side's p50 more than the
+     * in-process one (median extra p50 over six passes: +0.68 ms at 4, +0.54 at 32, +0.37 at 128 and 256, +0.30 at
+     * 512). At about half a second a slice, the turns still come faster than the machine's speed drifts.
+     */
+    static final int SLICE = 128;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process child;

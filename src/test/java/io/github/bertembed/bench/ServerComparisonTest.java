@@ -24,7 +24,7 @@ class ServerComparisonTest {
     void aRoundSendsEveryTextAtEachLevelAndPairsTheLoneClientWithInProcessSlices() throws Exception {
         Path folder = TestData.model("all-minilm-l6-v2");
         List<String> texts = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 136; i++) {
             texts.add("query number " + i + " about " + (i % 2 == 0 ? "rivers" : "markets"));
         }
         try (SentenceEmbedder raw = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
@@ -34,11 +34,11 @@ class ServerComparisonTest {
                      InProcessRoundsChild.class.getName())) {
             long before = server.succeeded();
             ServerComparison.Round round = c.round(List.of(1, 4), true);
-            // One client: all 40 texts, in slices of 32 and 8, each side's calls timed; four clients: 40 requests
+            // One client: all 136 texts, in slices of 128 and 8, each side's calls timed; four clients: 136 requests
             // after a warm-up of 16.
-            assertEquals(40 + 16 + 40, server.succeeded() - before);
+            assertEquals(136 + 16 + 136, server.succeeded() - before);
             ServerComparison.Paired alone = round.alone();
-            assertEquals(40, alone.texts());
+            assertEquals(136, alone.texts());
             assertTrue(alone.inProcessSeconds() > 0 && alone.servedSeconds() > 0, alone.toString());
             assertTrue(alone.inProcessP50() > 0 && alone.servedP50() > 0, alone.toString());
             assertEquals(2, round.served().size());
@@ -47,11 +47,11 @@ class ServerComparisonTest {
             assertEquals(alone.servedP50() - alone.inProcessP50(), round.extraP50(0), 1e-12);
             ServerLoad.Result four = round.served().get(1);
             assertEquals(4, four.clients());
-            assertEquals(40, four.requests());
+            assertEquals(136, four.requests());
             assertEquals(0, four.errors());
             assertEquals(four.requestsPerSecond() / round.oneByOne().textsPerSecond(), round.speedup(1), 1e-12);
-            assertEquals(40, round.oneByOne().texts());
-            assertEquals(40, round.callsOf32().texts());
+            assertEquals(136, round.oneByOne().texts());
+            assertEquals(136, round.callsOf32().texts());
         }
     }
 }
