@@ -19,9 +19,10 @@ import java.util.List;
  * in a JVM of its own ({@link InProcessRounds}, started with {@code pin}, e.g. {@code taskset -c 1}, where the
  * server is pinned), then sent to the server by 1, 32, ... concurrent clients ({@link ServerLoad}); the next
  * round starts with the other side. On a shared machine whose speed drifts by ±15% over seconds, ratios taken
- * within a round and their median across rounds are what can be compared. One client is measured side by side
- * with the in-process calls in slices of {@value #SLICE} texts, in turns (see {@link Paired}), so that a
- * latency difference of a fraction of a millisecond is not lost in the machine's drift between two passes.
+ * within a round and their median across rounds are what can be compared. Each level is measured side by side
+ * with in-process one-by-one calls of the same texts, slice by slice in turns (see {@link Paired}): one client in
+ * slices of {@value #SLICE} texts, so that a latency difference of a fraction of a millisecond is not lost in the
+ * machine's drift between two passes, and more clients in slices of {@value #LOAD_SLICE}.
  *
  * <pre>{@code
  * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"),
@@ -33,34 +34,29 @@ import java.util.List;
  */
 public final class ServerComparison implements AutoCloseable {
     /**
-     * One round: the in-process pass one by one, in calls of 32, and each concurrency level served; the level of
-     * one client is {@code alone}, measured side by side with in-process calls.
+     * One round: the in-process passes one by one and in calls of 32, and each concurrency level served, side by
+     * side with in-process one-by-one calls of the same texts ({@code paired}, in the order of {@code served}).
      */
     public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<ServerLoad.Result> served,
-                        Paired alone) {
-        /** Served requests/s at level {@code k} over in-process one-by-one texts/s (of the same slices, alone). */
+                        List<Paired> paired) {
+        /** Served requests/s at level {@code k} over in-process one-by-one texts/s, of the same slices. */
         public double speedup(int k) {
-            if (served.get(k).clients() == 1 && alone != null) {
-                return alone.inProcessSeconds() / alone.servedSeconds();
-            }
-            return served.get(k).requestsPerSecond() / oneByOne.textsPerSecond();
+            return paired.get(k).inProcessSeconds() / paired.get(k).servedSeconds();
         }
 
-        /** Served p50 at level {@code k} minus in-process one-by-one p50, in milliseconds. */
+        /** Served p50 at level {@code k} minus in-process one-by-one p50 of the same slices, in milliseconds. */
         public double extraP50(int k) {
-            if (served.get(k).clients() == 1 && alone != null) {
-                return alone.servedP50() - alone.inProcessP50();
-            }
-            return served.get(k).p50() - oneByOne.p50();
+            return paired.get(k).servedP50() - paired.get(k).inProcessP50();
         }
     }
 
     /**
-     * One client and in-process calls of the same texts, slice by slice in turns (which side goes first alternates
-     * from slice to slice): seconds in all (the sum of the calls) and p50 of each side in milliseconds.
+     * One concurrency level and in-process one-by-one calls of the same texts, slice by slice in turns (which side
+     * goes first alternates from slice to slice): the in-process seconds (the sum of the calls), the served
+     * seconds (the sum of the slices' wall times), and the p50 of each side's calls in milliseconds.
      */
-    public record Paired(int texts, double inProcessSeconds, double inProcessP50, double servedSeconds,
-                         double servedP50, double servedP99) {
+    public record Paired(int clients, int texts, double inProcessSeconds, double inProcessP50, double servedSeconds,
+                         double servedP50, double servedP90, double servedP99, int errors) {
     }
 
     /*
@@ -72,16 +68,20 @@ public final class ServerComparison implements AutoCloseable {
      */
     static final int SLICE = 128;
 
+    /*
+     * Several batches' worth at 32 clients, so that the first and last batch of a slice, where not every client
+     * has a request in, are a small part of it.
+     */
+    static final int LOAD_SLICE = 256;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process child;
     private final BufferedReader replies;
     private final Writer commands;
     private final ServerLoad load;
     private final int texts;
-    private final ServerLoad.OneClient alone;
 
     private ServerComparison(Process child, ServerLoad load, int texts) {
-        this.alone = load.oneClient();
         this.child = child;
         this.replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         this.commands = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
@@ -126,15 +126,12 @@ public final class ServerComparison implements AutoCloseable {
             calls = ask("calls 32");
         }
         List<ServerLoad.Result> served = new ArrayList<>();
-        Paired paired = null;
+        List<Paired> paired = new ArrayList<>();
         for (int c : clients) {
-            if (c == 1) {
-                paired = paired(inProcessFirst);
-                served.add(new ServerLoad.Result(1, paired.texts(), 0, paired.servedSeconds(), paired.servedP50(),
-                        Double.NaN, paired.servedP99()));
-            } else {
-                served.add(load.run(c, texts, 4 * c)); // a few requests per client first: its connection
-            }
+            Paired p = paired(c, inProcessFirst);
+            paired.add(p);
+            served.add(new ServerLoad.Result(c, p.texts() - p.errors(), p.errors(), p.servedSeconds(), p.servedP50(),
+                    p.servedP90(), p.servedP99()));
         }
         if (!inProcessFirst) {
             one = ask("one");
@@ -143,35 +140,43 @@ public final class ServerComparison implements AutoCloseable {
         return new Round(one, calls, served, paired);
     }
 
-    /** Every text in-process and served by one client, {@value #SLICE} at a time, in turns. */
-    private Paired paired(boolean inProcessFirst) throws IOException {
-        Histogram in = new Histogram(60_000_000_000L, 3);
-        Histogram out = new Histogram(60_000_000_000L, 3);
+    /** Every text in-process one by one and served by {@code clients} clients, a slice at a time, in turns. */
+    private Paired paired(int clients, boolean inProcessFirst) throws IOException, InterruptedException {
+        int slice = clients == 1 ? SLICE : LOAD_SLICE;
+        List<Long> in = new ArrayList<>(texts);
+        List<Long> out = new ArrayList<>(texts);
         long inNanos = 0;
         long outNanos = 0;
+        int errors = 0;
         boolean inFirst = inProcessFirst;
-        for (int from = 0; from < texts; from += SLICE) {
-            int to = Math.min(texts, from + SLICE);
-            for (int side = 0; side < 2; side++) {
-                boolean inProcess = (side == 0) == inFirst;
-                long[] nanos = inProcess
-                        ? JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class).nanos()
-                        : alone.send(from, to);
-                long sum = 0;
-                for (long n : nanos) {
-                    (inProcess ? in : out).recordValue(n);
-                    sum += n;
+        try (ServerLoad.Clients served = load.clients(clients)) {
+            for (int from = 0; from < texts; from += slice) {
+                int to = Math.min(texts, from + slice);
+                for (int side = 0; side < 2; side++) {
+                    if ((side == 0) == inFirst) {
+                        long[] nanos = JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class)
+                                .nanos();
+                        for (long n : nanos) {
+                            in.add(n);
+                            inNanos += n;
+                        }
+                    } else {
+                        ServerLoad.Slice s = served.send(from, to);
+                        for (long n : s.nanos()) {
+                            out.add(n);
+                        }
+                        outNanos += s.wallNanos();
+                        errors += s.errors();
+                    }
                 }
-                if (inProcess) {
-                    inNanos += sum;
-                } else {
-                    outNanos += sum;
-                }
+                inFirst = !inFirst;
             }
-            inFirst = !inFirst;
         }
-        return new Paired(texts, inNanos / 1e9, in.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
-                out.getValueAtPercentile(50) / 1e6, out.getValueAtPercentile(99) / 1e6);
+        Histogram inside = ServerLoad.histogram(in);
+        Histogram outside = ServerLoad.histogram(out);
+        return new Paired(clients, texts, inNanos / 1e9, inside.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
+                outside.getValueAtPercentile(50) / 1e6, outside.getValueAtPercentile(90) / 1e6,
+                outside.getValueAtPercentile(99) / 1e6, errors);
     }
 
     /** The median of values. */
@@ -202,11 +207,6 @@ public final class ServerComparison implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            alone.close();
-        } catch (IOException e) {
-            // the connection is gone already
-        }
         try {
             send("quit");
         } catch (IOException e) {

@@ -62,11 +62,12 @@ public final class ServerLoad {
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(clients).setMaxConnPerRoute(clients).build();
         try (CloseableHttpClient http = HttpClients.custom().setConnectionManager(connections).build()) {
-            send(http, clients, Math.max(warmup, clients), null);
-            Histogram latency = new Histogram(60_000_000_000L, 3);
+            send(http, clients, 0, Math.max(warmup, clients), null);
+            List<Long> nanos = new ArrayList<>(requests);
             long t0 = System.nanoTime();
-            int errors = send(http, clients, requests, latency);
+            int errors = send(http, clients, 0, requests, nanos);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            Histogram latency = histogram(nanos);
             return new Result(clients, requests, errors, seconds, latency.getValueAtPercentile(50) / 1e6,
                     latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
         } catch (IOException e) {
@@ -74,36 +75,31 @@ public final class ServerLoad {
         }
     }
 
-    /**
-     * One client on one keep-alive connection, sending texts one at a time: for latency measured side by side with
-     * in-process calls, slice by slice ({@link ServerComparison}).
-     */
-    public final class OneClient implements AutoCloseable {
-        private final CloseableHttpClient http = HttpClients.custom().setConnectionManager(
-                PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(1).setMaxConnPerRoute(1).build())
-                .build();
+    /** One slice of texts sent by {@link Clients}: each answered request's nanoseconds, the wall time, errors. */
+    public record Slice(long[] nanos, long wallNanos, int errors) {
+    }
 
-        /** Sends texts {@code from} to {@code to} (exclusive), one request each: each one's nanoseconds. */
-        public long[] send(int from, int to) {
-            long[] nanos = new long[to - from];
-            for (int i = from; i < to; i++) {
-                HttpPost post = new HttpPost(url);
-                post.setEntity(new ByteArrayEntity(bodies.get(i % bodies.size()), ContentType.APPLICATION_JSON));
-                long s = System.nanoTime();
-                try {
-                    int status = http.execute(post, response -> {
-                        EntityUtils.consume(response.getEntity());
-                        return response.getCode();
-                    });
-                    if (status != 200) {
-                        throw new IllegalStateException("the server answered " + status + " to text " + i);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                nanos[i - from] = System.nanoTime() - s;
-            }
-            return nanos;
+    /**
+     * {@code clients} clients on their own keep-alive connections, kept across slices: for figures taken side by
+     * side with in-process calls of the same texts, slice by slice ({@link ServerComparison}).
+     */
+    public final class Clients implements AutoCloseable {
+        private final int clients;
+        private final CloseableHttpClient http;
+
+        private Clients(int clients) {
+            this.clients = clients;
+            this.http = HttpClients.custom().setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setMaxConnTotal(clients).setMaxConnPerRoute(clients).build()).build();
+        }
+
+        /** Sends texts {@code from} to {@code to} (exclusive), one request each, the clients sharing them out. */
+        public Slice send(int from, int to) throws InterruptedException {
+            List<Long> nanos = new ArrayList<>(to - from);
+            long t0 = System.nanoTime();
+            int errors = ServerLoad.this.send(http, clients, from, to, nanos);
+            long wall = System.nanoTime() - t0;
+            return new Slice(nanos.stream().mapToLong(Long::longValue).toArray(), wall, errors);
         }
 
         @Override
@@ -112,19 +108,31 @@ public final class ServerLoad {
         }
     }
 
-    /** A single client for {@link OneClient#send}. */
-    public OneClient oneClient() {
-        return new OneClient();
+    /** Clients for {@link Clients#send}, their connections opened by {@code 4 × clients} requests first. */
+    public Clients clients(int clients) throws InterruptedException {
+        Clients c = new Clients(clients);
+        c.send(0, 4 * clients);
+        return c;
     }
 
-    private int send(CloseableHttpClient http, int clients, int requests, Histogram latency)
+    /** Nanoseconds in a histogram (of up to a minute each, three significant digits). */
+    static Histogram histogram(List<Long> nanos) {
+        Histogram h = new Histogram(60_000_000_000L, 3);
+        for (long n : nanos) {
+            h.recordValue(n);
+        }
+        return h;
+    }
+
+    /** Texts {@code from} to {@code to} sent by {@code clients} threads; answered requests' times go to nanos. */
+    private int send(CloseableHttpClient http, int clients, int from, int to, List<Long> nanos)
             throws InterruptedException {
-        AtomicInteger next = new AtomicInteger();
+        AtomicInteger next = new AtomicInteger(from);
         AtomicInteger errors = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
+        for (int c = 0; c < Math.min(clients, to - from); c++) {
             Thread t = new Thread(() -> {
-                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
                     HttpPost post = new HttpPost(url);
                     post.setEntity(new ByteArrayEntity(bodies.get(i % bodies.size()), ContentType.APPLICATION_JSON));
                     long s = System.nanoTime();
@@ -136,9 +144,9 @@ public final class ServerLoad {
                         long took = System.nanoTime() - s;
                         if (status != 200) {
                             errors.incrementAndGet();
-                        } else if (latency != null) {
-                            synchronized (latency) {
-                                latency.recordValue(took);
+                        } else if (nanos != null) {
+                            synchronized (nanos) {
+                                nanos.add(took);
                             }
                         }
                     } catch (IOException e) {

@@ -68,9 +68,9 @@ final class LoadTestCommand implements Callable<Integer> {
     Path plot;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "0", description = "With --url: N rounds in which"
-            + " the same queries are embedded in-process one by one (in a JVM of its own, see --pin) and then sent"
-            + " at each --clients level, in turns; prints each round and the median ratios (default: no in-process"
-            + " side).")
+            + " each --clients level sends the queries in slices, in turns with the same slices embedded in-process"
+            + " one by one (in a JVM of its own, see --pin); prints each round and the median ratios (default: no"
+            + " in-process side).")
     int rounds;
 
     @Option(names = "--pin", paramLabel = "COMMAND", description = "With --rounds: the command that pins the"
@@ -143,10 +143,7 @@ final class LoadTestCommand implements Callable<Integer> {
             StringBuilder head = new StringBuilder(String.format("%5s %22s %22s", "round", "in-process 1x1 /s, p50",
                     "embedAll(32) texts/s"));
             for (int k : clients) {
-                head.append(String.format(" %30s", k + " clients req/s, p50, p99"));
-                if (k == 1) {
-                    head.append(" (in-process p50 of the same slices)");
-                }
+                head.append(String.format(" | %30s %26s", k + " clients req/s, p50, p99", "beside it: in-process /s, p50"));
             }
             System.out.println(head);
             List<ServerComparison.Round> done = new ArrayList<>();
@@ -155,11 +152,11 @@ final class LoadTestCommand implements Callable<Integer> {
                 done.add(round);
                 StringBuilder line = new StringBuilder(String.format("%5d %12.1f %6.2f ms %22.1f", r + 1,
                         round.oneByOne().textsPerSecond(), round.oneByOne().p50(), round.callsOf32().textsPerSecond()));
-                for (ServerLoad.Result s : round.served()) {
-                    line.append(String.format(" %11.1f %6.2f ms %6.2f ms", s.requestsPerSecond(), s.p50(), s.p99()));
-                    if (s.clients() == 1 && round.alone() != null) {
-                        line.append(String.format(" (%6.2f ms)%28s", round.alone().inProcessP50(), ""));
-                    }
+                for (int k = 0; k < clients.size(); k++) {
+                    ServerLoad.Result s = round.served().get(k);
+                    ServerComparison.Paired p = round.paired().get(k);
+                    line.append(String.format(" | %11.1f %6.2f ms %6.2f ms %16.1f %6.2f ms", s.requestsPerSecond(),
+                            s.p50(), s.p99(), p.texts() / p.inProcessSeconds(), p.inProcessP50()));
                 }
                 System.out.println(line);
             }
@@ -167,8 +164,10 @@ final class LoadTestCommand implements Callable<Integer> {
                 int level = k;
                 double speedup = ServerComparison.median(done.stream().mapToDouble(r -> r.speedup(level)).toArray());
                 double extraP50 = ServerComparison.median(done.stream().mapToDouble(r -> r.extraP50(level)).toArray());
-                System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput;"
-                        + " p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k), speedup, extraP50);
+                double[] each = done.stream().mapToDouble(r -> r.speedup(level)).sorted().toArray();
+                System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput"
+                        + " (rounds %.2f to %.2f); p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k),
+                        speedup, each[0], each[each.length - 1], extraP50);
             }
         }
         return 0;
