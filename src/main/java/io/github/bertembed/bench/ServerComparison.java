@@ -143,8 +143,8 @@ public final class ServerComparison implements AutoCloseable {
     /** Every text in-process one by one and served by {@code clients} clients, a slice at a time, in turns. */
     private Paired paired(int clients, boolean inProcessFirst) throws IOException, InterruptedException {
         int slice = clients == 1 ? SLICE : LOAD_SLICE;
-        List<Long> in = new ArrayList<>(texts);
-        List<Long> out = new ArrayList<>(texts);
+        Histogram in = new Histogram(60_000_000_000L, 3);
+        Histogram out = new Histogram(60_000_000_000L, 3);
         long inNanos = 0;
         long outNanos = 0;
         int errors = 0;
@@ -157,13 +157,13 @@ public final class ServerComparison implements AutoCloseable {
                         long[] nanos = JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class)
                                 .nanos();
                         for (long n : nanos) {
-                            in.add(n);
+                            in.recordValue(n);
                             inNanos += n;
                         }
                     } else {
                         ServerLoad.Slice s = served.send(from, to);
                         for (long n : s.nanos()) {
-                            out.add(n);
+                            out.recordValue(n);
                         }
                         outNanos += s.wallNanos();
                         errors += s.errors();
@@ -172,11 +172,9 @@ public final class ServerComparison implements AutoCloseable {
                 inFirst = !inFirst;
             }
         }
-        Histogram inside = ServerLoad.histogram(in);
-        Histogram outside = ServerLoad.histogram(out);
-        return new Paired(clients, texts, inNanos / 1e9, inside.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
-                outside.getValueAtPercentile(50) / 1e6, outside.getValueAtPercentile(90) / 1e6,
-                outside.getValueAtPercentile(99) / 1e6, errors);
+        return new Paired(clients, texts, inNanos / 1e9, in.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
+                out.getValueAtPercentile(50) / 1e6, out.getValueAtPercentile(90) / 1e6,
+                out.getValueAtPercentile(99) / 1e6, errors);
     }
 
     /** The median of values. */

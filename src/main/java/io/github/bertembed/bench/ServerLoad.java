@@ -6,7 +6,6 @@ import org.HdrHistogram.Histogram;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -59,17 +58,13 @@ public final class ServerLoad {
      * at the same concurrency (connections, the server's JIT: in-process figures get the same warm-up).
      */
     public Result run(int clients, int requests, int warmup) throws InterruptedException {
-        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(clients).setMaxConnPerRoute(clients).build();
-        try (CloseableHttpClient http = HttpClients.custom().setConnectionManager(connections).build()) {
-            send(http, clients, 0, Math.max(warmup, clients), null);
-            List<Long> nanos = new ArrayList<>(requests);
-            long t0 = System.nanoTime();
-            int errors = send(http, clients, 0, requests, nanos);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Histogram latency = histogram(nanos);
-            return new Result(clients, requests, errors, seconds, latency.getValueAtPercentile(50) / 1e6,
-                    latency.getValueAtPercentile(90) / 1e6, latency.getValueAtPercentile(99) / 1e6);
+        try (Clients c = new Clients(clients)) {
+            c.send(0, Math.max(warmup, clients));
+            Slice s = c.send(0, requests);
+            Histogram latency = histogram(s.nanos());
+            return new Result(clients, requests, s.errors(), s.wallNanos() / 1e9,
+                    latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
+                    latency.getValueAtPercentile(99) / 1e6);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,7 +111,7 @@ public final class ServerLoad {
     }
 
     /** Nanoseconds in a histogram (of up to a minute each, three significant digits). */
-    static Histogram histogram(List<Long> nanos) {
+    private static Histogram histogram(long[] nanos) {
         Histogram h = new Histogram(60_000_000_000L, 3);
         for (long n : nanos) {
             h.recordValue(n);
