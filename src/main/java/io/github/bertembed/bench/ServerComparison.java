@@ -61,10 +61,11 @@ public final class ServerComparison implements AutoCloseable {
 
     /*
      * Long enough that switching the core between the two JVMs is a small part of a slice: the first call after a
-     * switch costs both sides 1-2 ms more (measured on the 2-core KVM machine: 3.6-6.1 ms against 2.4-3.3 for the
-     * rest of the slice), and at 4 or 32 texts a slice that cost inflated the served side's p50 more than the
-     * in-process one (median extra p50 over six passes: +0.68 ms at 4, +0.54 at 32, +0.37 at 128 and 256, +0.30 at
-     * 512). At about half a second a slice, the turns still come faster than the machine's speed drifts.
+     * switch costs both sides 1-2 ms more (measured on the 2-core KVM machine, means of each pass in slices of 128 to
+     * 512: 3.3-6.8 ms for a slice's first call, 2.4-4.2 for the rest), and at 4 or 32 texts a slice that cost
+     * inflated the served side's p50 more than the in-process one (median extra p50 over six passes: +0.68 ms at 4,
+     * +0.54 at 32, +0.37 at 128, +0.37 and +0.40 at 256, +0.30 at 512). At about half a second a slice, the turns
+     * still come faster than the machine's speed drifts.
      */
     static final int SLICE = 128;
 
