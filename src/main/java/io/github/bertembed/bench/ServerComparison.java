@@ -35,10 +35,9 @@ import java.util.List;
 public final class ServerComparison implements AutoCloseable {
     /**
      * One round: the in-process passes one by one and in calls of 32, and each concurrency level served, side by
-     * side with in-process one-by-one calls of the same texts ({@code paired}, in the order of {@code served}).
+     * side with in-process one-by-one calls of the same texts ({@code paired}, in the order of the levels asked).
      */
-    public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<ServerLoad.Result> served,
-                        List<Paired> paired) {
+    public record Round(InProcessRounds.Block oneByOne, InProcessRounds.Block callsOf32, List<Paired> paired) {
         /** Served requests/s at level {@code k} over in-process one-by-one texts/s, of the same slices. */
         public double speedup(int k) {
             return paired.get(k).inProcessSeconds() / paired.get(k).servedSeconds();
@@ -57,6 +56,11 @@ public final class ServerComparison implements AutoCloseable {
      */
     public record Paired(int clients, int texts, double inProcessSeconds, double inProcessP50, double servedSeconds,
                          double servedP50, double servedP90, double servedP99, int errors) {
+        /** The served side alone: requests answered, seconds and latency percentiles. */
+        public ServerLoad.Result served() {
+            return new ServerLoad.Result(clients, texts - errors, errors, servedSeconds, servedP50, servedP90,
+                    servedP99);
+        }
     }
 
     /*
@@ -126,19 +130,15 @@ public final class ServerComparison implements AutoCloseable {
             one = ask("one");
             calls = ask("calls 32");
         }
-        List<ServerLoad.Result> served = new ArrayList<>();
         List<Paired> paired = new ArrayList<>();
         for (int c : clients) {
-            Paired p = paired(c, inProcessFirst);
-            paired.add(p);
-            served.add(new ServerLoad.Result(c, p.texts() - p.errors(), p.errors(), p.servedSeconds(), p.servedP50(),
-                    p.servedP90(), p.servedP99()));
+            paired.add(paired(c, inProcessFirst));
         }
         if (!inProcessFirst) {
             one = ask("one");
             calls = ask("calls 32");
         }
-        return new Round(one, calls, served, paired);
+        return new Round(one, calls, paired);
     }
 
     /** Every text in-process one by one and served by {@code clients} clients, a slice at a time, in turns. */

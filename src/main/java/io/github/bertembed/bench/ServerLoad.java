@@ -62,7 +62,7 @@ public final class ServerLoad {
             c.send(0, Math.max(warmup, clients));
             Slice s = c.send(0, requests);
             Histogram latency = histogram(s.nanos());
-            return new Result(clients, requests, s.errors(), s.wallNanos() / 1e9,
+            return new Result(clients, requests - s.errors(), s.errors(), s.wallNanos() / 1e9,
                     latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
                     latency.getValueAtPercentile(99) / 1e6);
         } catch (IOException e) {

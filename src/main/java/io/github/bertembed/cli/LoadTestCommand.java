@@ -153,8 +153,8 @@ final class LoadTestCommand implements Callable<Integer> {
                 StringBuilder line = new StringBuilder(String.format("%5d %12.1f %6.2f ms %22.1f", r + 1,
                         round.oneByOne().textsPerSecond(), round.oneByOne().p50(), round.callsOf32().textsPerSecond()));
                 for (int k = 0; k < clients.size(); k++) {
-                    ServerLoad.Result s = round.served().get(k);
                     ServerComparison.Paired p = round.paired().get(k);
+                    ServerLoad.Result s = p.served();
                     line.append(String.format(" | %11.1f %6.2f ms %6.2f ms %16.1f %6.2f ms", s.requestsPerSecond(),
                             s.p50(), s.p99(), p.texts() / p.inProcessSeconds(), p.inProcessP50()));
                 }
@@ -162,9 +162,9 @@ final class LoadTestCommand implements Callable<Integer> {
             }
             for (int k = 0; k < clients.size(); k++) {
                 int level = k;
-                double speedup = ServerComparison.median(done.stream().mapToDouble(r -> r.speedup(level)).toArray());
-                double extraP50 = ServerComparison.median(done.stream().mapToDouble(r -> r.extraP50(level)).toArray());
                 double[] each = done.stream().mapToDouble(r -> r.speedup(level)).sorted().toArray();
+                double speedup = ServerComparison.median(each);
+                double extraP50 = ServerComparison.median(done.stream().mapToDouble(r -> r.extraP50(level)).toArray());
                 System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput"
                         + " (rounds %.2f to %.2f); p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k),
                         speedup, each[0], each[each.length - 1], extraP50);

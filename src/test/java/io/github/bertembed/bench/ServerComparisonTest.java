@@ -37,10 +37,10 @@ class ServerComparisonTest {
             // One client: all 136 texts in slices of 128 and 8 after 4 to open its connection; four clients: all 136
             // in one slice after 16. Each side's calls timed.
             assertEquals(4 + 136 + 16 + 136, server.succeeded() - before);
-            assertEquals(2, round.served().size());
+            assertEquals(2, round.paired().size());
             for (int k = 0; k < 2; k++) {
                 ServerComparison.Paired p = round.paired().get(k);
-                ServerLoad.Result served = round.served().get(k);
+                ServerLoad.Result served = p.served();
                 assertEquals(k == 0 ? 1 : 4, p.clients());
                 assertEquals(p.clients(), served.clients());
                 assertEquals(136, p.texts());
