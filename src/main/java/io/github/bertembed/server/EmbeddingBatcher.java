@@ -26,8 +26,11 @@ import java.util.function.Supplier;
  * the same lock.
  */
 final class EmbeddingBatcher implements AutoCloseable {
-    private record Job(List<Encoding> encodings, int longest, long enqueued,
-                       CompletableFuture<List<Embedding>> result) {
+    /** A request's pooled vectors, how long it waited for the model, and the model time of the call it ran in. */
+    record Done(List<Embedding> vectors, long queueNanos, long inferenceNanos) {
+    }
+
+    private record Job(List<Encoding> encodings, int longest, long enqueued, CompletableFuture<Done> result) {
     }
 
     private static final long GATHER_NANOS = 1_000_000;
@@ -56,10 +59,10 @@ final class EmbeddingBatcher implements AutoCloseable {
     }
 
     /** The pooled (not normalized) vectors of a request's encodings, in order, when the model has run them. */
-    CompletableFuture<List<Embedding>> submit(List<Encoding> encodings) {
-        CompletableFuture<List<Embedding>> result = new CompletableFuture<>();
+    CompletableFuture<Done> submit(List<Encoding> encodings) {
+        CompletableFuture<Done> result = new CompletableFuture<>();
         if (encodings.isEmpty()) {
-            result.complete(List.of());
+            result.complete(new Done(List.of(), 0, 0));
             return result;
         }
         int longest = 0;
@@ -151,7 +154,6 @@ final class EmbeddingBatcher implements AutoCloseable {
         long tokens = 0;
         for (Job j : batch) {
             all.addAll(j.encodings());
-            metrics.queueTime.observe((now - j.enqueued()) / 1e9);
             for (Encoding e : j.encodings()) {
                 tokens += e.realLength();
             }
@@ -163,10 +165,12 @@ final class EmbeddingBatcher implements AutoCloseable {
         metrics.batchTokens.observe(tokens);
         try {
             List<Embedding> vectors = embedder.embedEncodings(all);
-            metrics.inference.observe((System.nanoTime() - now) / 1e9);
+            long inference = System.nanoTime() - now;
+            metrics.batchInference.observe(inference / 1e9);
             int k = 0;
             for (Job j : batch) {
-                j.result().complete(vectors.subList(k, k + j.encodings().size()));
+                j.result().complete(new Done(vectors.subList(k, k + j.encodings().size()), now - j.enqueued(),
+                        inference));
                 k += j.encodings().size();
             }
         } catch (RuntimeException | Error e) {

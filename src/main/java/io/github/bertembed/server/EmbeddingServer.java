@@ -55,7 +55,7 @@ public final class EmbeddingServer implements AutoCloseable {
 
     private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
         this.settings = settings;
-        this.metrics = new ServerMetrics();
+        this.metrics = new ServerMetrics(embedder.maxLength());
         this.permits = new Semaphore(settings.maxConcurrentRequests());
         this.expectedAuthorization = settings.apiKey() == null ? null
                 : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
@@ -73,14 +73,15 @@ public final class EmbeddingServer implements AutoCloseable {
             // No response compression, as TEI: float vectors shrink only about 2x, and deflating them would cost
             // the model's core more than the HTTP exchange itself (most clients send Accept-Encoding: gzip).
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.routes.post("/embed", handler("/embed", true, tei::embedRoute));
-            config.routes.post("/embed_all", handler("/embed_all", true, tei::embedAllRoute));
-            config.routes.post("/tokenize", handler("/tokenize", true, tei::tokenizeRoute));
-            config.routes.post("/decode", handler("/decode", true, tei::decodeRoute));
-            config.routes.post("/similarity", handler("/similarity", true, tei::similarityRoute));
-            config.routes.get("/info", handler("/info", false, body -> tei.info()));
-            config.routes.post("/v1/embeddings", handler("/v1/embeddings", true, openAi::embeddings));
-            config.routes.get("/v1/models", handler("/v1/models", false, body -> openAi.models()));
+            config.routes.post("/embed", handler("/embed", Body.EMBEDDING, "inputs", tei::embedRoute));
+            config.routes.post("/embed_all", handler("/embed_all", Body.EMBEDDING, "inputs", tei::embedAllRoute));
+            config.routes.post("/tokenize", handler("/tokenize", Body.JSON, null, tei::tokenizeRoute));
+            config.routes.post("/decode", handler("/decode", Body.JSON, null, tei::decodeRoute));
+            config.routes.post("/similarity", handler("/similarity", Body.EMBEDDING, null, tei::similarityRoute));
+            config.routes.get("/info", handler("/info", Body.NONE, null, body -> tei.info()));
+            config.routes.post("/v1/embeddings", handler("/v1/embeddings", Body.EMBEDDING, "input",
+                    openAi::embeddings));
+            config.routes.get("/v1/models", handler("/v1/models", Body.NONE, null, body -> openAi.models()));
             config.routes.get("/health", ctx -> {
                 if (draining) {
                     error(ctx, "/health", new ApiError(503, "Unhealthy", "the server is shutting down", null));
@@ -135,8 +136,16 @@ public final class EmbeddingServer implements AutoCloseable {
     private interface Route extends Function<JsonNode, Object> {
     }
 
-    /** Admission (auth, draining, body size, concurrency), the route, errors and metrics, in one place. */
-    private io.javalin.http.Handler handler(String route, boolean hasBody, Route body) {
+    /** What a route reads: nothing, a JSON body, or a JSON body of inputs to embed (counted in TEI's metrics). */
+    private enum Body { NONE, JSON, EMBEDDING }
+
+    /**
+     * Admission (auth, draining, body size, concurrency), the route, errors and metrics, in one place.
+     *
+     * @param inputField the field whose shape is TEI's {@code method} label (a string or one id array: single),
+     *                   or null for a route whose requests are always a batch
+     */
+    private io.javalin.http.Handler handler(String route, Body kind, String inputField, Route body) {
         return ctx -> {
             long t0 = System.nanoTime();
             if (!authorized(ctx)) {
@@ -154,30 +163,65 @@ public final class EmbeddingServer implements AutoCloseable {
                 return;
             }
             if (!permits.tryAcquire()) {
+                if (kind == Body.EMBEDDING) {
+                    metrics.requestFailure.labelValues("overloaded").inc();
+                }
                 ctx.header("Retry-After", "1");
                 error(ctx, route, new ApiError(429, "Overloaded", "Model is overloaded: more than "
                         + settings.maxConcurrentRequests() + " concurrent requests", null));
                 return;
             }
             inFlight.incrementAndGet();
+            String method = null; // TEI's label, once the body is an embedding request
             try {
-                JsonNode parsed = hasBody ? parse(ctx) : null;
+                JsonNode parsed = kind == Body.NONE ? null : parse(ctx);
+                if (kind == Body.EMBEDDING) {
+                    method = method(parsed, inputField);
+                    metrics.requestCount.labelValues(method).inc();
+                }
                 Object response = body.apply(parsed);
                 ctx.contentType("application/json").result(json.writeValueAsBytes(response));
-                metrics.requests.labelValues(route, "200").inc();
+                metrics.httpRequests.labelValues(route, "200").inc();
+                if (method != null) {
+                    metrics.requestSuccess.labelValues(method).inc();
+                    metrics.requestDuration.observe((System.nanoTime() - t0) / 1e9);
+                }
                 succeeded.incrementAndGet();
             } catch (ApiError e) {
-                error(ctx, route, e);
+                failed(ctx, route, method, e);
             } catch (HttpResponseException e) {
-                error(ctx, route, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
+                failed(ctx, route, method, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
             } catch (RuntimeException e) {
-                error(ctx, route, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+                failed(ctx, route, method, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
             } finally {
-                metrics.requestDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
+                metrics.httpDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
                 inFlight.decrementAndGet();
                 permits.release();
             }
         };
+    }
+
+    /** TEI's {@code method} label: "single" for one string (or one array of token ids), else "batch". */
+    private static String method(JsonNode body, String inputField) {
+        JsonNode in = inputField == null ? null : body.get(inputField);
+        boolean single = in != null && (in.isTextual()
+                || (in.isArray() && !in.isEmpty() && in.get(0).isIntegralNumber()));
+        return single ? "single" : "batch";
+    }
+
+    /** The error response, and TEI's failure count (by TEI's causes) for an embedding request TEI would count. */
+    private void failed(Context ctx, String route, String method, ApiError e) {
+        if (method != null) {
+            String cause = switch (e.status()) {
+                case 400 -> "empty";
+                case 413 -> e.getMessage().startsWith("batch size") ? "batch_size"
+                        : e.getMessage().contains(" tokens") ? "tokenization" : "validation";
+                case 500 -> "inference";
+                default -> "validation";
+            };
+            metrics.requestFailure.labelValues(cause).inc();
+        }
+        error(ctx, route, e);
     }
 
     private JsonNode parse(Context ctx) {
@@ -235,7 +279,7 @@ public final class EmbeddingServer implements AutoCloseable {
             ctx.header("WWW-Authenticate", "Bearer");
         }
         ctx.status(e.status()).contentType("application/json").result(body.toString());
-        metrics.requests.labelValues(route, Integer.toString(e.status())).inc();
+        metrics.httpRequests.labelValues(route, Integer.toString(e.status())).inc();
     }
 
     /**

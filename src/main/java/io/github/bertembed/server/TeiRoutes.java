@@ -49,9 +49,27 @@ final class TeiRoutes {
     }
 
     private List<Embedding> embedEncoded(List<Encoding> encodings, long started) {
-        metrics.tokenization.observe((System.nanoTime() - started) / 1e9);
-        metrics.inputs.inc(encodings.size());
-        return ServerCalls.await(batcher.submit(encodings));
+        long tokenization = System.nanoTime() - started;
+        submitted(encodings);
+        EmbeddingBatcher.Done done = ServerCalls.await(batcher.submit(encodings));
+        embedded(encodings.size(), tokenization, done.queueNanos(), done.inferenceNanos());
+        return done.vectors();
+    }
+
+    /** TEI's per-input metrics as inputs go to the model: how many, and each one's length in tokens. */
+    private void submitted(List<Encoding> encodings) {
+        metrics.embedCount.inc(encodings.size());
+        for (Encoding e : encodings) {
+            metrics.inputLength.observe(e.realLength());
+        }
+    }
+
+    /** TEI's per-request times, recorded (as TEI does) once the request's inputs are embedded. */
+    private void embedded(int inputs, long tokenizationNanos, long queueNanos, long inferenceNanos) {
+        metrics.embedSuccess.inc(inputs);
+        metrics.tokenization.observe(tokenizationNanos / 1e9);
+        metrics.queueTime.observe(queueNanos / 1e9);
+        metrics.inferenceTime.observe(inferenceNanos / 1e9);
     }
 
     static float[] normalized(float[] pooled) {
@@ -129,12 +147,24 @@ final class TeiRoutes {
     }
 
     Object embedAllRoute(JsonNode body) {
+        long t0 = System.nanoTime();
         List<Encoding> encodings = inputs.encodings(body.get("inputs"), truncate(body), fromLeft(body), prompt(body),
                 "inputs");
+        long tokenization = System.nanoTime() - t0;
+        submitted(encodings);
         List<float[][]> out = new ArrayList<>();
+        long[] inference = {0};
+        long waitedFrom = System.nanoTime();
         for (Encoding e : encodings) {
-            out.add(batcher.exclusive(() -> embedder.tokenVectors(e))); // the model stays one caller's at a time
+            out.add(batcher.exclusive(() -> { // the model stays one caller's at a time
+                long s = System.nanoTime();
+                float[][] vectors = embedder.tokenVectors(e);
+                inference[0] += System.nanoTime() - s;
+                return vectors;
+            }));
         }
+        long queue = System.nanoTime() - waitedFrom - inference[0];
+        embedded(encodings.size(), tokenization, queue, inference[0]);
         return out;
     }
 

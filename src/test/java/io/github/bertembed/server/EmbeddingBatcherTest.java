@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,22 +39,27 @@ class EmbeddingBatcherTest {
 
     @Test
     void requestsThatArriveWhileTheModelIsBusyRunAsOneBatchWithTheirOwnVectors() throws Exception {
-        ServerMetrics metrics = new ServerMetrics();
+        ServerMetrics metrics = new ServerMetrics(raw.maxLength());
         try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, () -> 0)) {
             CountDownLatch release = holdTheModel(batcher); // while ten requests arrive
             List<String> texts = TestData.english().subList(0, 10);
-            List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
+            List<CompletableFuture<EmbeddingBatcher.Done>> results = new ArrayList<>();
             for (String t : texts) {
                 results.add(batcher.submit(List.of(raw.tokenizer().encode(t))));
             }
             assertEquals(10.0, metrics.queueSize.get(), "all ten wait for the model");
             release.countDown();
+            Set<Long> inferenceTimes = new HashSet<>();
             for (int i = 0; i < texts.size(); i++) {
-                List<Embedding> got = results.get(i).get(30, TimeUnit.SECONDS);
+                EmbeddingBatcher.Done done = results.get(i).get(30, TimeUnit.SECONDS);
+                List<Embedding> got = done.vectors();
                 assertEquals(1, got.size());
+                assertTrue(done.queueNanos() > 0 && done.inferenceNanos() > 0, "waited, then ran: " + done);
+                inferenceTimes.add(done.inferenceNanos());
                 // The full graph's pooled vector of this text alone, whatever it was batched with.
                 assertArrayEquals(raw.embed(texts.get(i)), got.get(0).vector(), texts.get(i));
             }
+            assertEquals(1, inferenceTimes.size(), "each request reports the time of the one call: " + inferenceTimes);
             String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
             assertEquals(1.0, value(scrape, "te_batch_next_size_count"), "one call of the model: " + scrape);
             assertEquals(10.0, value(scrape, "te_batch_next_size_sum"));
@@ -62,7 +69,7 @@ class EmbeddingBatcherTest {
 
     @Test
     void aBatchKeepsToTheTokenBudget() throws Exception {
-        ServerMetrics metrics = new ServerMetrics();
+        ServerMetrics metrics = new ServerMetrics(raw.maxLength());
         List<String> texts = new ArrayList<>();
         List<Encoding> encodings = new ArrayList<>();
         for (int i = 1; i <= 12; i++) {
@@ -74,13 +81,13 @@ class EmbeddingBatcherTest {
         // Room for four of them in a call of the model: twelve queued make three batches.
         try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 4 * length, 64, metrics, () -> 0)) {
             CountDownLatch release = holdTheModel(batcher);
-            List<CompletableFuture<List<Embedding>>> results = new ArrayList<>();
+            List<CompletableFuture<EmbeddingBatcher.Done>> results = new ArrayList<>();
             for (Encoding e : encodings) {
                 results.add(batcher.submit(List.of(e)));
             }
             release.countDown();
             for (int i = 0; i < texts.size(); i++) {
-                assertArrayEquals(raw.embed(texts.get(i)), results.get(i).get(30, TimeUnit.SECONDS).get(0).vector());
+                assertArrayEquals(raw.embed(texts.get(i)), results.get(i).get(30, TimeUnit.SECONDS).vectors().get(0).vector());
             }
             String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
             assertEquals(3.0, value(scrape, "te_batch_next_size_count"), scrape);

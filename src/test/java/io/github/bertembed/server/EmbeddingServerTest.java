@@ -244,12 +244,71 @@ class EmbeddingServerTest {
         assertEquals(200, get(url, "/health").statusCode());
 
         String metrics = get(url, "/metrics").body();
-        assertTrue(metrics.contains("te_request_count_total{route=\"/embed\",status=\"200\"}"), metrics);
-        assertTrue(metrics.contains("te_request_duration_seconds_bucket{route=\"/embed\",le=\"0.005\"}"));
-        assertTrue(metrics.contains("te_batch_next_size_count"));
-        assertTrue(metrics.contains("te_queue_size"));
-        assertTrue(metrics.contains("te_batch_inference_duration_seconds_sum"));
-        assertTrue(metrics.contains("te_request_tokenization_duration_seconds_count"));
+        assertTrue(metrics.contains("bert_embed_http_requests_total{route=\"/embed\",status=\"200\"}"), metrics);
+        assertTrue(metrics.contains("bert_embed_http_request_duration_seconds_bucket{route=\"/embed\",le=\"0.005\"}"));
+        assertTrue(metrics.contains("bert_embed_batch_inference_duration_seconds_sum"));
+    }
+
+    /**
+     * TEI's metric names, labels and buckets (router/src/http/server.rs, core/src/infer.rs, core/src/queue.rs,
+     * router/src/prometheus.rs), counting what TEI counts: a known sequence of requests, each count checked.
+     */
+    @Test
+    void metricsAreTeisNamesCountingWhatTeiCounts() throws Exception {
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
+                .normalize(false).build();
+             EmbeddingServer strict = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
+                     64, 512, 4, false, null, 2_000_000))) {
+            String url = strict.url();
+            int[] ids = model.tokenizer().encode("a fox").ids();
+            assertEquals(200, post(url, "/embed", Map.of("inputs", "a fox")).statusCode());         // single
+            assertEquals(200, post(url, "/embed", Map.of("inputs", List.of("a", "b"))).statusCode()); // batch of 2
+            assertEquals(200, post(url, "/embed", Map.of("inputs", ids)).statusCode());              // single (ids)
+            assertEquals(400, post(url, "/embed", Map.of("inputs", List.of())).statusCode());         // batch, empty
+            assertEquals(413, post(url, "/embed", Map.of("inputs", "word ".repeat(400))).statusCode()); // too long
+            assertEquals(413, post(url, "/embed", Map.of("inputs", List.of("1", "2", "3", "4", "5"))).statusCode());
+            assertEquals(422, post(url, "/embed", "{\"inputs\":").statusCode()); // not JSON: TEI's extractor refuses it
+            assertEquals(200, post(url, "/v1/embeddings", Map.of("input", List.of("x", "y"))).statusCode());
+
+            HttpResponse<String> r = get(url, "/metrics");
+            assertEquals(200, r.statusCode());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+            String m = r.body();
+            assertEquals(3.0, sample(m, "te_request_count{method=\"single\"}"), m);
+            assertEquals(4.0, sample(m, "te_request_count{method=\"batch\"}"));
+            assertEquals(2.0, sample(m, "te_request_success{method=\"single\"}"));
+            assertEquals(2.0, sample(m, "te_request_success{method=\"batch\"}"));
+            assertEquals(1.0, sample(m, "te_request_failure{err=\"empty\"}"));
+            assertEquals(1.0, sample(m, "te_request_failure{err=\"tokenization\"}"));
+            assertEquals(1.0, sample(m, "te_request_failure{err=\"batch_size\"}"));
+            assertEquals(6.0, sample(m, "te_embed_count"), "inputs that reached the model: 1 + 2 + 1 + 2");
+            assertEquals(6.0, sample(m, "te_embed_success"));
+            assertEquals(6.0, sample(m, "te_request_input_length_count"));
+            for (String h : List.of("te_request_duration", "te_request_tokenization_duration",
+                    "te_request_queue_duration", "te_request_inference_duration")) {
+                assertEquals(4.0, sample(m, h + "_count"), h + ": successful requests only");
+                assertTrue(m.contains("# TYPE " + h + " histogram"), h);
+                // TEI's 35 duration buckets: 15 µs growing by half each step
+                assertEquals(36, m.lines().filter(l -> l.startsWith(h + "_bucket{")).count(), h);
+                assertTrue(m.contains(h + "_bucket{le=\"1.5000000000000002E-5\"}"), h);
+            }
+            assertTrue(sample(m, "te_request_inference_duration_sum") > 0);
+            assertEquals(4.0, sample(m, "te_batch_next_size_count"), "four calls of the model");
+            assertEquals(6.0, sample(m, "te_batch_next_size_sum"));
+            assertEquals(0.0, sample(m, "te_queue_size"));
+            assertEquals(1.0, sample(m, "bert_embed_http_requests_total{route=\"/embed\",status=\"422\"}"));
+            assertEquals(3.0, sample(m, "bert_embed_http_requests_total{route=\"/embed\",status=\"200\"}"));
+            // TEI's input length buckets: powers of two up to the model's maximum input length
+            assertTrue(m.contains("te_request_input_length_bucket{le=\"256.0\"}"), m);
+            assertTrue(!m.contains("te_request_input_length_bucket{le=\"512.0\"}"));
+        }
+    }
+
+    /** The value of one sample line of a Prometheus text scrape. */
+    static double sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " not in " + scrape));
     }
 
     @Test
@@ -421,6 +480,9 @@ class EmbeddingServerTest {
             }
             assertEquals(codes.length, ok + overloaded, java.util.Arrays.toString(codes));
             assertTrue(ok >= 2 && overloaded >= 1, java.util.Arrays.toString(codes));
+            String m = get(small.url(), "/metrics").body();
+            assertEquals(overloaded, sample(m, "te_request_failure{err=\"overloaded\"}"), m);
+            assertEquals(ok, sample(m, "te_request_success{method=\"batch\"}"));
             assertEquals(200, post(small.url(), "/embed", Map.of("inputs", "after")).statusCode());
         }
     }
