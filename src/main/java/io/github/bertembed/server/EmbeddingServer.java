@@ -22,14 +22,15 @@ import java.util.function.Function;
 
 /**
  * An embedding server that TEI and OpenAI clients speak: TEI's routes ({@code /embed}, {@code /embed_all},
- * {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}, {@code /health}, {@code /metrics}) and
- * OpenAI's ({@code /v1/embeddings}, {@code /v1/models}), on Javalin (Jetty 12).
+ * {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}, {@code /health}, {@code /metrics}, and
+ * TEI's other names: {@code POST /} and {@code /invocations} embed, {@code GET /} and {@code /ping} answer health)
+ * and OpenAI's ({@code /v1/embeddings}, also as {@code /embeddings}, and {@code /v1/models}), on Javalin (Jetty 12).
  *
  * <p>The HTTP layer only admits, parses, tokenizes and queues; one {@link EmbeddingBatcher} thread owns the model.
  * Limits, each with its status: more than {@code maxConcurrentRequests} in flight → 429 with Retry-After; more
  * inputs than {@code maxClientBatchSize} → 413; a text over the maximum length without truncation → 413; a body
  * over {@code maxBodyBytes} → 413; malformed JSON or wrong types → 422; with an API key, anything but
- * {@code Authorization: Bearer KEY} → 401 ({@code /health} excepted). {@link #close()} stops admitting requests,
+ * {@code Authorization: Bearer KEY} → 401 (the health routes excepted). {@link #close()} stops admitting requests,
  * answers every admitted one, then stops.
  *
  * <pre>{@code
@@ -74,6 +75,10 @@ public final class EmbeddingServer implements AutoCloseable {
             // the model's core more than the HTTP exchange itself (most clients send Accept-Encoding: gzip).
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.routes.post("/embed", handler("/embed", Body.EMBEDDING, "inputs", tei::embedRoute));
+            // TEI's default route for an embedding model, what huggingface_hub's InferenceClient.feature_extraction
+            // posts to (the server's URL itself), and SageMaker's name for it.
+            config.routes.post("/", handler("/", Body.EMBEDDING, "inputs", tei::embedRoute));
+            config.routes.post("/invocations", handler("/invocations", Body.EMBEDDING, "inputs", tei::embedRoute));
             config.routes.post("/embed_all", handler("/embed_all", Body.EMBEDDING, "inputs", tei::embedAllRoute));
             config.routes.post("/tokenize", handler("/tokenize", Body.JSON, null, tei::tokenizeRoute));
             config.routes.post("/decode", handler("/decode", Body.JSON, null, tei::decodeRoute));
@@ -81,14 +86,12 @@ public final class EmbeddingServer implements AutoCloseable {
             config.routes.get("/info", handler("/info", Body.NONE, null, body -> tei.info()));
             config.routes.post("/v1/embeddings", handler("/v1/embeddings", Body.EMBEDDING, "input",
                     openAi::embeddings));
+            config.routes.post("/embeddings", handler("/embeddings", Body.EMBEDDING, "input", openAi::embeddings));
             config.routes.get("/v1/models", handler("/v1/models", Body.NONE, null, body -> openAi.models()));
-            config.routes.get("/health", ctx -> {
-                if (draining) {
-                    error(ctx, "/health", new ApiError(503, "Unhealthy", "the server is shutting down", null));
-                } else {
-                    ctx.status(200);
-                }
-            });
+            // TEI answers health on /health, on GET / and on SageMaker's /ping, all without the API key.
+            config.routes.get("/health", this::health);
+            config.routes.get("/", this::health);
+            config.routes.get("/ping", this::health);
             config.routes.get("/metrics", ctx -> {
                 if (authorized(ctx)) {
                     ctx.contentType(metrics.contentType()).result(metrics.scrape());
@@ -105,6 +108,14 @@ public final class EmbeddingServer implements AutoCloseable {
             config.routes.error(405, ctx -> error(ctx, ctx.path(), new ApiError(405, "Validation",
                     "method " + ctx.method() + " not allowed on " + ctx.path(), null)));
         });
+    }
+
+    private void health(Context ctx) {
+        if (draining) {
+            error(ctx, ctx.path(), new ApiError(503, "Unhealthy", "the server is shutting down", null));
+        } else {
+            ctx.status(200);
+        }
     }
 
     /** Starts a server for {@code embedder} (built with {@code normalize(false)}: requests choose normalization). */
@@ -257,10 +268,10 @@ public final class EmbeddingServer implements AutoCloseable {
         return new ApiError(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>", null);
     }
 
-    /** TEI's {"error", "error_type"}, or OpenAI's {"error": {...}} under /v1. */
+    /** TEI's {"error", "error_type"}, or OpenAI's {"error": {...}} under /v1 and on /embeddings. */
     private void error(Context ctx, String route, ApiError e) {
         ObjectNode body = json.createObjectNode();
-        if (ctx.path().startsWith("/v1/")) {
+        if (ctx.path().startsWith("/v1/") || ctx.path().equals("/embeddings")) {
             ObjectNode error = body.putObject("error");
             error.put("message", e.getMessage());
             error.put("type", e.openAiType());

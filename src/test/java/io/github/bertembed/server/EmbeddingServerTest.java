@@ -158,6 +158,39 @@ class EmbeddingServerTest {
         assertEquals(413, tooMany.statusCode());
         assertEquals("input", tooMany.param().orElseThrow());
         assertEquals("invalid_request_error", tooMany.type().orElseThrow());
+
+        // TEI also serves OpenAI's route without /v1: the SDK with the server's own URL as its base.
+        OpenAIClient bare = OpenAIOkHttpClient.builder().baseUrl(server.url()).apiKey("unused").build();
+        CreateEmbeddingResponse viaBare = bare.embeddings().create(EmbeddingCreateParams.builder()
+                .model("all-minilm-l6-v2").input(text).build());
+        assertArrayEquals(inProcess.embed(text), floats(viaBare.data().get(0).embedding()), "/embeddings");
+        OpenAIServiceException bareError = assertThrows(OpenAIServiceException.class, () -> bare.embeddings()
+                .create(EmbeddingCreateParams.builder().model("m").inputOfArrayOfStrings(texts(0, 40)).build()));
+        assertEquals(413, bareError.statusCode());
+        assertEquals("input", bareError.param().orElseThrow(), "OpenAI's error object on /embeddings too");
+    }
+
+    /**
+     * TEI's other names for its routes: {@code POST /} embeds (what huggingface_hub's
+     * {@code InferenceClient.feature_extraction} sends to a TEI URL, the body as it sends it, unset fields left
+     * out), as does SageMaker's {@code /invocations}; {@code GET /} and {@code /ping} answer health.
+     */
+    @Test
+    void teiDefaultRoutesEmbedAndAnswerHealth() throws Exception {
+        String url = server.url();
+        String text = "The quick brown fox jumps over the lazy dog.";
+        for (String path : List.of("/", "/invocations")) {
+            HttpResponse<String> r = post(url, path, Map.of("inputs", text, "normalize", true, "truncate", true));
+            assertEquals(200, r.statusCode(), path + ": " + r.body());
+            assertArrayEquals(inProcess.embed(text), floats(JSON.readTree(r.body()).get(0)), path);
+            JsonNode two = JSON.readTree(post(url, path, Map.of("inputs", List.of(text, "a dog"))).body());
+            assertArrayEquals(inProcess.embed("a dog"), floats(two.get(1)), path);
+        }
+        assertEquals(200, get(url, "/").statusCode());
+        assertEquals(200, get(url, "/ping").statusCode());
+        HttpResponse<String> bad = post(url, "/", Map.of("inputs", 3));
+        assertEquals(422, bad.statusCode());
+        assertEquals("Validation", JSON.readTree(bad.body()).get("error_type").asText(), "TEI's error shape on /");
     }
 
     @Test
@@ -326,6 +359,10 @@ class EmbeddingServerTest {
             assertEquals(401, post(url, "/embed", Map.of("inputs", "x"), "Authorization", "s3cret").statusCode());
             assertEquals(401, get(url, "/metrics").statusCode());
             assertEquals(200, get(url, "/health").statusCode(), "health needs no key");
+            assertEquals(200, get(url, "/ping").statusCode(), "nor TEI's other health routes");
+            assertEquals(200, get(url, "/").statusCode());
+            assertEquals(401, post(url, "/", Map.of("inputs", "x")).statusCode(), "POST / embeds: it needs the key");
+            assertEquals(200, post(url, "/", Map.of("inputs", "x"), auth).statusCode());
 
             r = post(url, "/embed", Map.of("inputs", List.of("a", "b", "c", "d", "e")), auth);
             assertEquals(413, r.statusCode());
