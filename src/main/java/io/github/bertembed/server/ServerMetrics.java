@@ -19,7 +19,8 @@ import java.util.List;
  * buckets, so that a dashboard or script written for TEI reads this server unchanged: {@code te_request_count},
  * {@code te_request_success} ({@code method} single or batch), {@code te_request_failure} ({@code err}),
  * {@code te_embed_count}, {@code te_embed_success}, the {@code te_request_duration}, {@code _tokenization_},
- * {@code _queue_} and {@code _inference_duration} histograms (seconds, successful requests),
+ * {@code _queue_} and {@code _inference_duration} histograms (seconds, successful requests) and their per-input
+ * {@code te_embed_*} twins,
  * {@code te_request_input_length}, {@code te_queue_size}, {@code te_batch_next_size} and
  * {@code te_batch_next_tokens}. Beside them, bert-embed's own for every route: {@code bert_embed_http_requests_total}
  * by route and status, {@code bert_embed_http_request_duration_seconds} by route, and
@@ -44,6 +45,10 @@ final class ServerMetrics {
     final Histogram queueTime = teHistogram("te_request_queue_duration", "time a request waited for the model");
     final Histogram inferenceTime = teHistogram("te_request_inference_duration",
             "model time of the call a request ran in");
+    final Histogram embedDuration = teHistogram("te_embed_duration", "per input: arrival to embedded");
+    final Histogram embedTokenization = teHistogram("te_embed_tokenization_duration", "per input: tokenization");
+    final Histogram embedQueue = teHistogram("te_embed_queue_duration", "per input: wait for the model");
+    final Histogram embedInference = teHistogram("te_embed_inference_duration", "per input: model time");
     final Histogram inputLength;
     final Gauge queueSize = Gauge.builder().name("te_queue_size").help("inputs waiting for the model")
             .register(registry);

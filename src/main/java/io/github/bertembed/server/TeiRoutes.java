@@ -11,6 +11,7 @@ import io.github.bertembed.tokenizer.Encoding;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -52,7 +53,7 @@ final class TeiRoutes {
         long tokenization = System.nanoTime() - started;
         submitted(encodings);
         EmbeddingBatcher.Done done = ServerCalls.await(batcher.submit(encodings));
-        embedded(encodings.size(), tokenization, done.queueNanos(), done.inferenceNanos());
+        embedded(encodings.size(), started, tokenization, done.queueNanos(), done.inferenceNanos());
         return done.vectors();
     }
 
@@ -64,12 +65,22 @@ final class TeiRoutes {
         }
     }
 
-    /** TEI's per-request times, recorded (as TEI does) once the request's inputs are embedded. */
-    private void embedded(int inputs, long tokenizationNanos, long queueNanos, long inferenceNanos) {
+    /**
+     * TEI's times, recorded (as TEI does) once the request's inputs are embedded: per request, and per input
+     * ({@code te_embed_*}; a request's inputs travel through the model together, so each has the request's times).
+     */
+    private void embedded(int inputs, long started, long tokenizationNanos, long queueNanos, long inferenceNanos) {
         metrics.embedSuccess.inc(inputs);
         metrics.tokenization.observe(tokenizationNanos / 1e9);
         metrics.queueTime.observe(queueNanos / 1e9);
         metrics.inferenceTime.observe(inferenceNanos / 1e9);
+        double so = (System.nanoTime() - started) / 1e9;
+        for (int i = 0; i < inputs; i++) {
+            metrics.embedDuration.observe(so);
+            metrics.embedTokenization.observe(tokenizationNanos / 1e9);
+            metrics.embedQueue.observe(queueNanos / 1e9);
+            metrics.embedInference.observe(inferenceNanos / 1e9);
+        }
     }
 
     static float[] normalized(float[] pooled) {
@@ -138,12 +149,34 @@ final class TeiRoutes {
 
     Object embedRoute(JsonNode body) {
         boolean normalize = flag(body, "normalize", true);
+        int dimensions = dimensions(body);
         List<Embedding> vectors = embed(body.get("inputs"), truncate(body), fromLeft(body), prompt(body), "inputs");
         List<float[]> out = new ArrayList<>(vectors.size());
         for (Embedding e : vectors) {
-            out.add(normalize ? normalized(e.vector()) : e.vector());
+            // As TEI: the pooled vector cut to its first `dimensions` values (Matryoshka), then normalized.
+            float[] v = dimensions < e.vector().length ? Arrays.copyOf(e.vector(), dimensions) : e.vector();
+            out.add(normalize ? normalized(v) : v);
         }
         return out;
+    }
+
+    /** TEI's {@code dimensions}: how many of the vector's first values to keep, within the model's dimension. */
+    private int dimensions(JsonNode body) {
+        JsonNode d = body.get("dimensions");
+        if (d == null || d.isNull()) {
+            return embedder.dimension();
+        }
+        if (!d.isIntegralNumber() || d.asLong() < 0) {
+            throw ApiError.validation("`dimensions` must be a positive integer, got " + d, "dimensions");
+        }
+        if (d.asLong() == 0) {
+            throw new ApiError(413, "Validation", "`dimensions` should be positive", "dimensions"); // TEI's words
+        }
+        if (d.asLong() > embedder.dimension()) {
+            throw new ApiError(413, "Validation",
+                    "`dimensions` should be smaller than the maximum embedding dimension.", "dimensions");
+        }
+        return d.asInt();
     }
 
     Object embedAllRoute(JsonNode body) {
@@ -164,7 +197,7 @@ final class TeiRoutes {
             }));
         }
         long queue = System.nanoTime() - waitedFrom - inference[0];
-        embedded(encodings.size(), tokenization, queue, inference[0]);
+        embedded(encodings.size(), t0, tokenization, queue, inference[0]);
         return out;
     }
 

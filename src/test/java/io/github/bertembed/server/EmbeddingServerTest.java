@@ -193,6 +193,29 @@ class EmbeddingServerTest {
         assertEquals("Validation", JSON.readTree(bad.body()).get("error_type").asText(), "TEI's error shape on /");
     }
 
+    /** TEI's {@code dimensions} on /embed: the pooled vector's first N values, then normalized (when asked). */
+    @Test
+    void embedDimensionsCutsThePooledVectorThenNormalizesAsTei() throws Exception {
+        String url = server.url();
+        String text = "The quick brown fox jumps over the lazy dog.";
+        float[] cut = java.util.Arrays.copyOf(raw.embed(text), 64);
+        JsonNode plain = JSON.readTree(post(url, "/embed", Map.of("inputs", text, "dimensions", 64,
+                "normalize", false)).body());
+        assertArrayEquals(cut, floats(plain.get(0)), "the first 64 pooled values");
+        VectorMath.normalize(cut);
+        JsonNode unit = JSON.readTree(post(url, "/embed", Map.of("inputs", List.of(text, text), "dimensions", 64))
+                .body());
+        assertArrayEquals(cut, floats(unit.get(1)), "cut, then normalized");
+        assertArrayEquals(inProcess.embed(text), floats(JSON.readTree(post(url, "/embed", Map.of("inputs", text,
+                "dimensions", 384)).body()).get(0)), "all of them: the plain vector");
+        for (Object bad : List.of(0, 385)) {
+            HttpResponse<String> r = post(url, "/embed", Map.of("inputs", text, "dimensions", bad));
+            assertEquals(413, r.statusCode(), r.body()); // TEI's status for its validation errors
+            assertEquals("Validation", JSON.readTree(r.body()).get("error_type").asText());
+        }
+        assertEquals(422, post(url, "/embed", Map.of("inputs", text, "dimensions", "64")).statusCode());
+    }
+
     @Test
     void teiRoutesHaveTeisShapes() throws Exception {
         String url = server.url();
@@ -317,6 +340,10 @@ class EmbeddingServerTest {
             assertEquals(6.0, sample(m, "te_embed_count"), "inputs that reached the model: 1 + 2 + 1 + 2");
             assertEquals(6.0, sample(m, "te_embed_success"));
             assertEquals(6.0, sample(m, "te_request_input_length_count"));
+            for (String h : List.of("te_embed_duration", "te_embed_tokenization_duration", "te_embed_queue_duration",
+                    "te_embed_inference_duration")) {
+                assertEquals(6.0, sample(m, h + "_count"), h + ": one for each input embedded");
+            }
             for (String h : List.of("te_request_duration", "te_request_tokenization_duration",
                     "te_request_queue_duration", "te_request_inference_duration")) {
                 assertEquals(4.0, sample(m, h + "_count"), h + ": successful requests only");
