@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -63,11 +64,16 @@ final class ServeCommand implements Callable<Integer> {
             + " (every route but /health). Also read from $BERT_EMBED_API_KEY.")
     String apiKey;
 
+    @Option(names = "--cors-allow-origin", paramLabel = "ORIGIN", split = ",", description = "Origins whose browser"
+            + " pages may call the server, e.g. https://app.example.com (repeat or separate with commas; default: any,"
+            + " as TEI).")
+    List<String> corsAllowOrigins = List.of();
+
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("BERT_EMBED_API_KEY");
         ServerSettings settings = new ServerSettings(host, port, maxBatchTokens, maxBatchRequests,
-                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit);
+                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit, corsAllowOrigins);
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
                 .threads(threads).normalize(false); // requests choose normalization
         if (maxLength != null) {

@@ -15,6 +15,7 @@ import io.javalin.http.HttpResponseException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +75,15 @@ public final class EmbeddingServer implements AutoCloseable {
             // No response compression, as TEI: float vectors shrink only about 2x, and deflating them would cost
             // the model's core more than the HTTP exchange itself (most clients send Accept-Encoding: gzip).
             config.http.compressionStrategy = CompressionStrategy.NONE;
+            // CORS as TEI's: browser pages of any origin (or of the given ones) may call GET and POST routes.
+            List<String> origins = settings.corsAllowOrigins();
+            config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                if (origins.isEmpty() || origins.contains("*")) {
+                    rule.anyHost();
+                } else {
+                    rule.allowHost(origins.get(0), origins.subList(1, origins.size()).toArray(String[]::new));
+                }
+            }));
             config.routes.post("/embed", handler("/embed", Body.EMBEDDING, "inputs", tei::embedRoute));
             // TEI's default route for an embedding model, what huggingface_hub's InferenceClient.feature_extraction
             // posts to (the server's URL itself), and SageMaker's name for it.
@@ -94,7 +104,7 @@ public final class EmbeddingServer implements AutoCloseable {
             config.routes.get("/ping", this::health);
             config.routes.get("/metrics", ctx -> {
                 if (authorized(ctx)) {
-                    ctx.contentType(metrics.contentType()).result(metrics.scrape());
+                    ctx.status(200).contentType(metrics.contentType()).result(metrics.scrape());
                 } else {
                     error(ctx, "/metrics", unauthorized());
                 }
@@ -191,7 +201,9 @@ public final class EmbeddingServer implements AutoCloseable {
                     metrics.requestCount.labelValues(method).inc();
                 }
                 Object response = body.apply(parsed);
-                ctx.contentType("application/json").result(json.writeValueAsBytes(response));
+                // 200 said outright: Javalin's CORS check marks a request from an origin not allowed 400 and lets it
+                // through; as TEI, it is answered, and only its browser is not told it may read the answer.
+                ctx.status(200).contentType("application/json").result(json.writeValueAsBytes(response));
                 metrics.httpRequests.labelValues(route, "200").inc();
                 if (method != null) {
                     metrics.requestSuccess.labelValues(method).inc();

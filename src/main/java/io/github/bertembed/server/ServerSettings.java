@@ -1,5 +1,7 @@
 package io.github.bertembed.server;
 
+import java.util.List;
+
 /**
  * The server's address and limits; each limit has a status code of its own (see {@link ApiError}).
  *
@@ -12,9 +14,19 @@ package io.github.bertembed.server;
  * @param autoTruncate          truncate long inputs when a request does not say (TEI's {@code --auto-truncate})
  * @param apiKey                the bearer token every route but {@code /health} requires; null for none
  * @param maxBodyBytes          request body cap (413 beyond)
+ * @param corsAllowOrigins      the origins a browser page may call the server from (CORS); empty or {@code "*"}:
+ *                              any, TEI's default
  */
 public record ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
-                             int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes) {
+                             int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
+                             List<String> corsAllowOrigins) {
+
+    /** Settings that let a page of any origin call the server, as TEI does by default. */
+    public ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
+                          int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes) {
+        this(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests, maxClientBatchSize, autoTruncate,
+                apiKey, maxBodyBytes, List.of());
+    }
 
     /** TEI's defaults where TEI has one: 16,384 batch tokens, 512 concurrent requests, 32 inputs a request. */
     public static ServerSettings defaults() {
@@ -26,5 +38,6 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
                 || maxBodyBytes < 1) {
             throw new IllegalArgumentException("server limits must be positive");
         }
+        corsAllowOrigins = corsAllowOrigins == null ? List.of() : List.copyOf(corsAllowOrigins);
     }
 }

@@ -193,6 +193,34 @@ class EmbeddingServerTest {
         assertEquals("Validation", JSON.readTree(bad.body()).get("error_type").asText(), "TEI's error shape on /");
     }
 
+    /** CORS as TEI's: a browser page of any origin may call the server by default, or pages of the given origins. */
+    @Test
+    void browserPagesMayCallTheServerAsTeisCorsAllows() throws Exception {
+        HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/embed"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://app.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, preflight.statusCode());
+        assertEquals("*", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase(
+                java.util.Locale.ROOT).contains("content-type"), preflight.headers().map().toString());
+        HttpResponse<String> r = post(server.url(), "/embed", Map.of("inputs", "a fox"), "Origin", "http://app.example");
+        assertEquals(200, r.statusCode());
+        assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
+                .normalize(false).build();
+             EmbeddingServer only = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384, 64,
+                     512, 32, true, null, 2_000_000, List.of("https://app.example.com")))) {
+            r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://app.example.com");
+            assertEquals("https://app.example.com", r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+            r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://elsewhere.example");
+            assertEquals(200, r.statusCode(), "answered, but the browser is not told it may read it");
+            assertTrue(r.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), r.headers().map().toString());
+        }
+    }
+
     /** TEI's {@code dimensions} on /embed: the pooled vector's first N values, then normalized (when asked). */
     @Test
     void embedDimensionsCutsThePooledVectorThenNormalizesAsTei() throws Exception {
