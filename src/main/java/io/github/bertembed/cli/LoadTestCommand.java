@@ -48,9 +48,10 @@ final class LoadTestCommand implements Callable<Integer> {
     int requests;
 
     @Option(names = "--warmup", defaultValue = "20000", paramLabel = "N",
-            description = "Requests sent before the first measured level, at the highest --clients level (default"
-                    + " ${DEFAULT-VALUE}: a JVM server reaches its steady speed only after its request path has been"
-                    + " compiled, some ten thousand requests). Each level then starts with 4 requests a client.")
+            description = "Requests sent before the first measured level (default ${DEFAULT-VALUE}: a JVM server"
+                    + " reaches its steady speed only after its request path has been compiled, some ten thousand"
+                    + " requests): at the highest --clients level, and with --rounds at every level (and a quarter"
+                    + " as many texts in-process). Each level then starts with 4 requests a client.")
     int warmup;
 
     @Option(names = "--queries", defaultValue = "1024", paramLabel = "N",
@@ -137,7 +138,7 @@ final class LoadTestCommand implements Callable<Integer> {
         List<String> pinCommand = pin == null || pin.isBlank() ? List.of() : List.of(pin.trim().split("\\s+"));
         try (ServerComparison c = ServerComparison.start(url, texts, model.model,
                 model.modelsDir, threads, pinCommand, InProcessRoundsChild.class.getName())) {
-            c.warmUp(Collections.max(clients), warmup);
+            c.warmUp(clients, warmup);
             System.out.printf("%d %s, in-process (%s, %d threads) and served, in turns:%n", texts.size(), what(),
                     pinCommand.isEmpty() ? "not pinned" : String.join(" ", pinCommand), threads);
             StringBuilder head = new StringBuilder(String.format("%5s %22s %22s", "round", "in-process 1x1 /s, p50",
