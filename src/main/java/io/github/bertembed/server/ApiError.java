@@ -9,17 +9,35 @@ public final class ApiError extends RuntimeException {
     private final int status;
     private final String type;
     private final String param;
+    private final String failure;
 
     public ApiError(int status, String type, String message, String param) {
+        this(status, type, message, param, null);
+    }
+
+    private ApiError(int status, String type, String message, String param, String failure) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
+        this.failure = failure;
     }
 
     /** 422: the body is not what the route takes. */
     static ApiError validation(String message, String param) {
         return new ApiError(422, "Validation", message, param);
+    }
+
+    /** 413: an input longer than the model's maximum, without truncation (TEI's words). */
+    static ApiError tooLong(String field, int maxLength, int tokens) {
+        return new ApiError(413, "Validation", "Input validation error: `" + field + "` must have less than "
+                + maxLength + " tokens. Given: " + tokens, field, "tokenization");
+    }
+
+    /** 413: more inputs in one request than the server takes (TEI's words). */
+    static ApiError batchSize(String field, int count, int maxClientBatchSize) {
+        return new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size "
+                + maxClientBatchSize, field, "batch_size");
     }
 
     public int status() {
@@ -33,6 +51,22 @@ public final class ApiError extends RuntimeException {
 
     public String param() {
         return param;
+    }
+
+    /**
+     * TEI's {@code err} label of {@code te_request_failure} for this refusal: tokenization (too long),
+     * batch_size, empty, overloaded, inference, or validation.
+     */
+    String failure() {
+        if (failure != null) {
+            return failure;
+        }
+        return switch (status) {
+            case 400 -> "empty";
+            case 429 -> "overloaded";
+            case 500 -> "inference";
+            default -> "validation";
+        };
     }
 
     /** OpenAI's error type for this status. */

@@ -184,12 +184,11 @@ public final class EmbeddingServer implements AutoCloseable {
                 return;
             }
             if (!permits.tryAcquire()) {
-                if (kind == Body.EMBEDDING) {
-                    metrics.requestFailure.labelValues("overloaded").inc();
-                }
                 ctx.header("Retry-After", "1");
-                error(ctx, route, new ApiError(429, "Overloaded", "Model is overloaded: more than "
-                        + settings.maxConcurrentRequests() + " concurrent requests", null));
+                // Refused before the body is read, so TEI's failure count only, without a method label.
+                failed(ctx, route, kind == Body.EMBEDDING, new ApiError(429, "Overloaded",
+                        "Model is overloaded: more than " + settings.maxConcurrentRequests() + " concurrent requests",
+                        null));
                 return;
             }
             inFlight.incrementAndGet();
@@ -211,11 +210,11 @@ public final class EmbeddingServer implements AutoCloseable {
                 }
                 succeeded.incrementAndGet();
             } catch (ApiError e) {
-                failed(ctx, route, method, e);
+                failed(ctx, route, method != null, e);
             } catch (HttpResponseException e) {
-                failed(ctx, route, method, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
+                failed(ctx, route, method != null, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
             } catch (RuntimeException e) {
-                failed(ctx, route, method, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+                failed(ctx, route, method != null, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
             } finally {
                 metrics.httpDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
                 inFlight.decrementAndGet();
@@ -232,17 +231,10 @@ public final class EmbeddingServer implements AutoCloseable {
         return single ? "single" : "batch";
     }
 
-    /** The error response, and TEI's failure count (by TEI's causes) for an embedding request TEI would count. */
-    private void failed(Context ctx, String route, String method, ApiError e) {
-        if (method != null) {
-            String cause = switch (e.status()) {
-                case 400 -> "empty";
-                case 413 -> e.getMessage().startsWith("batch size") ? "batch_size"
-                        : e.getMessage().contains(" tokens") ? "tokenization" : "validation";
-                case 500 -> "inference";
-                default -> "validation";
-            };
-            metrics.requestFailure.labelValues(cause).inc();
+    /** The error response, and TEI's failure count when {@code teiCounts} (an embedding request TEI counts). */
+    private void failed(Context ctx, String route, boolean teiCounts, ApiError e) {
+        if (teiCounts) {
+            metrics.requestFailure.labelValues(e.failure()).inc();
         }
         error(ctx, route, e);
     }
@@ -292,7 +284,7 @@ public final class EmbeddingServer implements AutoCloseable {
             } else {
                 error.put("param", e.param());
             }
-            error.put("code", e.status() == 413 && e.getMessage().contains("tokens") ? "context_length_exceeded"
+            error.put("code", e.failure().equals("tokenization") ? "context_length_exceeded"
                     : e.type().toLowerCase(java.util.Locale.ROOT));
         } else {
             body.put("error", e.getMessage());

@@ -59,8 +59,7 @@ final class RequestInputs {
             throw new ApiError(400, "Empty", "`" + field + "` cannot be empty", field); // TEI's status for Empty
         }
         if (count > maxClientBatchSize) {
-            throw new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size "
-                    + maxClientBatchSize, field);
+            throw ApiError.batchSize(field, count, maxClientBatchSize);
         }
     }
 
@@ -75,8 +74,7 @@ final class RequestInputs {
             for (int i = 0; i < encodings.size(); i++) {
                 if (encodings.get(i).truncated()) {
                     int tokens = untruncated.encode(texts.get(i)).length();
-                    throw new ApiError(413, "Validation", "Input validation error: `" + field
-                            + "` must have less than " + maxLength + " tokens. Given: " + tokens, field);
+                    throw ApiError.tooLong(field, maxLength, tokens);
                 }
             }
         }
@@ -153,8 +151,7 @@ final class RequestInputs {
         int cut = 0;
         if (ids.length > maxLength) {
             if (!truncate) {
-                throw new ApiError(413, "Validation", "Input validation error: `" + field
-                        + "` must have less than " + maxLength + " tokens. Given: " + ids.length, field);
+                throw ApiError.tooLong(field, maxLength, ids.length);
             }
             cut = ids.length - maxLength;
             ids = Arrays.copyOf(ids, maxLength);
