@@ -120,8 +120,8 @@ public final class ServerComparison implements AutoCloseable {
     /**
      * Warms both sides up on the paths the rounds measure: {@code requests} requests to the server at each level
      * (a lone request runs on its own thread and a loaded server batches, so each level has request-path code of
-     * its own for the JIT to compile: at one client the compiler took 12-16% of the core for the first 40 s after a
-     * warm-up at 32 clients only), and a quarter as many texts one by one in-process.
+     * its own for the JIT to compile: on a fresh server at one client the compiler took 16% of the core at first and
+     * 2% after a minute), and a quarter as many texts one by one in-process.
      */
     public void warmUp(List<Integer> levels, int requests) throws IOException, InterruptedException {
         for (int clients : levels) {

@@ -70,16 +70,19 @@ final class TeiRoutes {
      * ({@code te_embed_*}; a request's inputs travel through the model together, so each has the request's times).
      */
     private void embedded(int inputs, long started, long tokenizationNanos, long queueNanos, long inferenceNanos) {
+        double sinceArrival = (System.nanoTime() - started) / 1e9;
+        double tokenization = tokenizationNanos / 1e9;
+        double queue = queueNanos / 1e9;
+        double inference = inferenceNanos / 1e9;
         metrics.embedSuccess.inc(inputs);
-        metrics.tokenization.observe(tokenizationNanos / 1e9);
-        metrics.queueTime.observe(queueNanos / 1e9);
-        metrics.inferenceTime.observe(inferenceNanos / 1e9);
-        double so = (System.nanoTime() - started) / 1e9;
+        metrics.tokenization.observe(tokenization);
+        metrics.queueTime.observe(queue);
+        metrics.inferenceTime.observe(inference);
         for (int i = 0; i < inputs; i++) {
-            metrics.embedDuration.observe(so);
-            metrics.embedTokenization.observe(tokenizationNanos / 1e9);
-            metrics.embedQueue.observe(queueNanos / 1e9);
-            metrics.embedInference.observe(inferenceNanos / 1e9);
+            metrics.embedDuration.observe(sinceArrival);
+            metrics.embedTokenization.observe(tokenization);
+            metrics.embedQueue.observe(queue);
+            metrics.embedInference.observe(inference);
         }
     }
 
