@@ -40,6 +40,14 @@ public final class ApiError extends RuntimeException {
                 + maxClientBatchSize, field, "batch_size");
     }
 
+    /**
+     * 424: a route TEI serves for another kind of model (a classifier, a re-ranker, a SPLADE model), asked of this
+     * embedding model; TEI's status, error type and words.
+     */
+    static ApiError modelType(String message) {
+        return new ApiError(424, "Backend", "Backend error: " + message, null, "model_type");
+    }
+
     public int status() {
         return status;
     }
@@ -55,7 +63,7 @@ public final class ApiError extends RuntimeException {
 
     /**
      * TEI's {@code err} label of {@code te_request_failure} for this refusal: tokenization (too long),
-     * batch_size, empty, overloaded, inference, or validation.
+     * batch_size, empty, overloaded, inference, model_type, or validation.
      */
     String failure() {
         if (failure != null) {

@@ -93,6 +93,11 @@ public final class EmbeddingServer implements AutoCloseable {
             config.routes.post("/tokenize", handler("/tokenize", Body.JSON, null, tei::tokenizeRoute));
             config.routes.post("/decode", handler("/decode", Body.JSON, null, tei::decodeRoute));
             config.routes.post("/similarity", handler("/similarity", Body.EMBEDDING, null, tei::similarityRoute));
+            // TEI's routes for other kinds of model answer 424 on an embedding model, as TEI's do.
+            config.routes.post("/predict", handler("/predict", Body.EMBEDDING, "inputs", tei::predictRoute));
+            config.routes.post("/embed_sparse", handler("/embed_sparse", Body.EMBEDDING, "inputs",
+                    tei::embedSparseRoute));
+            config.routes.post("/rerank", handler("/rerank", Body.FAILURES_ONLY, null, tei::rerankRoute));
             config.routes.get("/info", handler("/info", Body.NONE, null, body -> tei.info()));
             config.routes.post("/v1/embeddings", handler("/v1/embeddings", Body.EMBEDDING, "input",
                     openAi::embeddings));
@@ -157,8 +162,11 @@ public final class EmbeddingServer implements AutoCloseable {
     private interface Route extends Function<JsonNode, Object> {
     }
 
-    /** What a route reads: nothing, a JSON body, or a JSON body of inputs to embed (counted in TEI's metrics). */
-    private enum Body { NONE, JSON, EMBEDDING }
+    /**
+     * What a route reads: nothing, a JSON body, a JSON body of inputs to embed (counted in TEI's metrics), or a JSON
+     * body whose refusals TEI counts but not its requests ({@code /rerank}).
+     */
+    private enum Body { NONE, JSON, EMBEDDING, FAILURES_ONLY }
 
     /**
      * Admission (auth, draining, body size, concurrency), the route, errors and metrics, in one place.
@@ -193,13 +201,19 @@ public final class EmbeddingServer implements AutoCloseable {
             }
             inFlight.incrementAndGet();
             String method = null; // TEI's label, once the body is an embedding request
+            boolean teiCounts = false; // whether TEI counts this request's failure, once its body is read
             try {
                 JsonNode parsed = kind == Body.NONE ? null : parse(ctx);
                 if (kind == Body.EMBEDDING) {
                     method = method(parsed, inputField);
                     metrics.requestCount.labelValues(method).inc();
                 }
+                teiCounts = kind == Body.EMBEDDING || kind == Body.FAILURES_ONLY;
                 Object response = body.apply(parsed);
+                if (response instanceof ComputeStats.Answer answer) { // TEI's x-compute-* and x-*-time headers
+                    answer.stats().headers(System.nanoTime() - t0).forEach(ctx::header);
+                    response = answer.body();
+                }
                 // 200 said outright: Javalin's CORS check marks a request from an origin not allowed 400 and lets it
                 // through; as TEI, it is answered, and only its browser is not told it may read the answer.
                 ctx.status(200).contentType("application/json").result(json.writeValueAsBytes(response));
@@ -210,11 +224,11 @@ public final class EmbeddingServer implements AutoCloseable {
                 }
                 succeeded.incrementAndGet();
             } catch (ApiError e) {
-                failed(ctx, route, method != null, e);
+                failed(ctx, route, teiCounts, e);
             } catch (HttpResponseException e) {
-                failed(ctx, route, method != null, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
+                failed(ctx, route, teiCounts, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
             } catch (RuntimeException e) {
-                failed(ctx, route, method != null, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+                failed(ctx, route, teiCounts, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
             } finally {
                 metrics.httpDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
                 inFlight.decrementAndGet();

@@ -53,7 +53,8 @@ final class OpenAiRoutes {
             dims = d.asInt();
         }
         boolean truncate = settings.autoTruncate();
-        List<Embedding> vectors = tei.embed(input, truncate, false, "", "input");
+        TeiRoutes.Embedded embedded = tei.embed(input, truncate, false, "", "input");
+        List<Embedding> vectors = embedded.vectors();
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
@@ -84,7 +85,7 @@ final class OpenAiRoutes {
         ObjectNode usage = out.putObject("usage");
         usage.put("prompt_tokens", tokens);
         usage.put("total_tokens", tokens);
-        return out;
+        return new ComputeStats.Answer(out, embedded.stats());
     }
 
     Object models() {

@@ -17,8 +17,10 @@ import java.util.Map;
 
 /**
  * HuggingFace text-embeddings-inference's routes, same request and response shapes: {@code /embed},
- * {@code /embed_all}, {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}. Each takes the
- * parsed body and returns the response body; the server does admission, errors and metrics.
+ * {@code /embed_all}, {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}, and TEI's 424 on
+ * {@code /predict}, {@code /rerank} and {@code /embed_sparse} (routes for other kinds of model). Each takes the
+ * parsed body and returns the response body (with TEI's compute figures for its headers, where TEI sends them);
+ * the server does admission, errors and metrics.
  */
 final class TeiRoutes {
     private final SentenceEmbedder embedder;
@@ -40,21 +42,35 @@ final class TeiRoutes {
         this.json = json;
     }
 
+    /** A request's raw pooled vectors, in input order, and what they cost (TEI's response headers). */
+    record Embedded(List<Embedding> vectors, ComputeStats stats) {
+    }
+
     /**
      * The raw pooled vectors of a request's {@code Input} (strings, token ids or both): tokenized here, embedded by
      * the batcher.
      */
-    List<Embedding> embed(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
+    Embedded embed(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
         long t0 = System.nanoTime();
-        return embedEncoded(inputs.encodings(input, truncate, fromLeft, prompt, field), t0);
+        return embedEncoded(inputs.encodings(input, truncate, fromLeft, prompt, field), t0,
+                ComputeStats.characters(input));
     }
 
-    private List<Embedding> embedEncoded(List<Encoding> encodings, long started) {
+    private Embedded embedEncoded(List<Encoding> encodings, long started, long characters) {
         long tokenization = System.nanoTime() - started;
         submitted(encodings);
         EmbeddingBatcher.Done done = ServerCalls.await(batcher.submit(encodings));
         embedded(encodings.size(), started, tokenization, done.queueNanos(), done.inferenceNanos());
-        return done.vectors();
+        return new Embedded(done.vectors(), new ComputeStats(characters, tokens(encodings), tokenization,
+                done.queueNanos(), done.inferenceNanos()));
+    }
+
+    private static long tokens(List<Encoding> encodings) {
+        long n = 0;
+        for (Encoding e : encodings) {
+            n += e.realLength();
+        }
+        return n;
     }
 
     /** TEI's per-input metrics as inputs go to the model: how many, and each one's length in tokens. */
@@ -153,14 +169,14 @@ final class TeiRoutes {
     Object embedRoute(JsonNode body) {
         boolean normalize = flag(body, "normalize", true);
         int dimensions = dimensions(body);
-        List<Embedding> vectors = embed(body.get("inputs"), truncate(body), fromLeft(body), prompt(body), "inputs");
-        List<float[]> out = new ArrayList<>(vectors.size());
-        for (Embedding e : vectors) {
+        Embedded embedded = embed(body.get("inputs"), truncate(body), fromLeft(body), prompt(body), "inputs");
+        List<float[]> out = new ArrayList<>(embedded.vectors().size());
+        for (Embedding e : embedded.vectors()) {
             // As TEI: the pooled vector cut to its first `dimensions` values (Matryoshka), then normalized.
             float[] v = dimensions < e.vector().length ? Arrays.copyOf(e.vector(), dimensions) : e.vector();
             out.add(normalize ? normalized(v) : v);
         }
-        return out;
+        return new ComputeStats.Answer(out, embedded.stats());
     }
 
     /** TEI's {@code dimensions}: how many of the vector's first values to keep, within the model's dimension. */
@@ -201,7 +217,8 @@ final class TeiRoutes {
         }
         long queue = System.nanoTime() - waitedFrom - inference[0];
         embedded(encodings.size(), t0, tokenization, queue, inference[0]);
-        return out;
+        return new ComputeStats.Answer(out, new ComputeStats(ComputeStats.characters(body.get("inputs")),
+                tokens(encodings), tokenization, queue, inference[0]));
     }
 
     Object tokenizeRoute(JsonNode body) {
@@ -287,13 +304,45 @@ final class TeiRoutes {
         String prompt = prompt(options);
         all.replaceAll(t -> prompt + t);
         long t0 = System.nanoTime();
-        List<Embedding> vectors = embedEncoded(inputs.encode(all, truncate(options), fromLeft(options), "inputs"), t0);
+        Embedded embedded = embedEncoded(inputs.encode(all, truncate(options), fromLeft(options), "inputs"), t0,
+                ComputeStats.characters(in));
+        List<Embedding> vectors = embedded.vectors();
         float[] source = normalized(vectors.get(0).vector());
         List<Float> scores = new ArrayList<>();
         for (int i = 1; i < vectors.size(); i++) {
             scores.add((float) VectorMath.dot(source, normalized(vectors.get(i).vector())));
         }
-        return scores;
+        return new ComputeStats.Answer(scores, embedded.stats());
+    }
+
+    /** TEI's {@code /predict}, for sequence classifiers: 424 on this embedding model, as TEI's. */
+    Object predictRoute(JsonNode body) {
+        required(body, "inputs");
+        throw ApiError.modelType("Model is not a classifier model");
+    }
+
+    /** TEI's {@code /embed_sparse}, for SPLADE models: 424 on this one, as TEI's. */
+    Object embedSparseRoute(JsonNode body) {
+        required(body, "inputs");
+        throw ApiError.modelType("Model is not an embedding model with SPLADE pooling");
+    }
+
+    /** TEI's {@code /rerank}, for re-rankers: an empty {@code texts} is 413, else 424 on this model, as TEI's. */
+    Object rerankRoute(JsonNode body) {
+        required(body, "query");
+        JsonNode texts = required(body, "texts");
+        if (texts.isArray() && texts.isEmpty()) {
+            throw new ApiError(413, "Validation", "`texts` cannot be empty", "texts");
+        }
+        throw ApiError.modelType("model is not a re-ranker model");
+    }
+
+    private static JsonNode required(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            throw ApiError.validation("missing field `" + field + "`", field);
+        }
+        return n;
     }
 
     Object info() {

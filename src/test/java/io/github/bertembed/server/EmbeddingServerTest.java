@@ -193,6 +193,71 @@ class EmbeddingServerTest {
         assertEquals("Validation", JSON.readTree(bad.body()).get("error_type").asText(), "TEI's error shape on /");
     }
 
+    /**
+     * TEI's x-compute-* and x-*-time headers on the embedding routes. The counts are what TEI counts: characters as
+     * Rust's chars() (Python's len(): 13 for "héllo wörld 😀", whose emoji is two Java chars), a token id as one, and
+     * the tokens HuggingFace's tokenizer gives all-MiniLM-L6-v2 ([CLS] hello world [SEP] is 4; the accents stripped
+     * and the emoji [UNK], the other text is 5).
+     */
+    @Test
+    void embeddingRoutesSendTeisComputeHeaders() throws Exception {
+        String url = server.url();
+        String accented = "héllo wörld 😀";
+        HttpResponse<String> one = post(url, "/embed", Map.of("inputs", accented));
+        assertEquals(200, one.statusCode(), one.body());
+        assertComputeHeaders(one, 13, 5);
+        assertComputeHeaders(post(url, "/embed", Map.of("inputs", List.of("hello world", accented))), 24, 9);
+        assertComputeHeaders(post(url, "/embed_all", Map.of("inputs", "hello world")), 11, 4);
+        HttpResponse<String> ids = post(url, "/v1/embeddings", Map.of("input", List.of(101, 7592, 2088, 102)));
+        assertComputeHeaders(ids, 4, 4);
+        assertEquals(4, JSON.readTree(ids.body()).at("/usage/prompt_tokens").asInt(), "usage and header agree");
+        assertComputeHeaders(post(url, "/embeddings", Map.of("input", "hello world")), 11, 4);
+        assertTrue(get(url, "/info").headers().firstValue("x-compute-time").isEmpty(), "only where TEI sends them");
+        assertTrue(post(url, "/embed", Map.of("inputs", 3)).headers().firstValue("x-compute-time").isEmpty(),
+                "not on an error");
+    }
+
+    static void assertComputeHeaders(HttpResponse<String> r, long characters, long tokens) {
+        assertEquals(200, r.statusCode(), r.body());
+        var h = r.headers();
+        assertEquals("cpu", h.firstValue("x-compute-type").orElseThrow());
+        assertEquals(characters, Long.parseLong(h.firstValue("x-compute-characters").orElseThrow()), "characters");
+        assertEquals(tokens, Long.parseLong(h.firstValue("x-compute-tokens").orElseThrow()), "tokens");
+        long total = Long.parseLong(h.firstValue("x-total-time").orElseThrow());
+        assertEquals(total, Long.parseLong(h.firstValue("x-compute-time").orElseThrow()));
+        for (String part : List.of("x-tokenization-time", "x-queue-time", "x-inference-time")) {
+            long ms = Long.parseLong(h.firstValue(part).orElseThrow());
+            assertTrue(ms >= 0 && ms <= total, part + " " + ms + " within the total " + total);
+        }
+    }
+
+    /** TEI's routes for classifiers, re-rankers and SPLADE models answer 424 on an embedding model, as TEI's. */
+    @Test
+    void otherModelKindsRoutesAre424AsTeis() throws Exception {
+        String url = server.url();
+        String modelType = "te_request_failure{err=\"model_type\"}";
+        String scrape = get(url, "/metrics").body();
+        double before = scrape.contains(modelType) ? sample(scrape, modelType) : 0; // absent until one is counted
+        Map<String, String> expected = Map.of(
+                "/predict", "Backend error: Model is not a classifier model",
+                "/embed_sparse", "Backend error: Model is not an embedding model with SPLADE pooling",
+                "/rerank", "Backend error: model is not a re-ranker model");
+        for (var e : expected.entrySet()) {
+            HttpResponse<String> r = post(url, e.getKey(),
+                    Map.of("inputs", "a fox", "query", "a fox", "texts", List.of("a dog")));
+            assertEquals(424, r.statusCode(), e.getKey() + ": " + r.body());
+            JsonNode body = JSON.readTree(r.body());
+            assertEquals(e.getValue(), body.get("error").asText(), e.getKey());
+            assertEquals("Backend", body.get("error_type").asText(), e.getKey());
+        }
+        HttpResponse<String> empty = post(url, "/rerank", Map.of("query", "a fox", "texts", List.of()));
+        assertEquals(413, empty.statusCode(), "TEI checks an empty `texts` first: " + empty.body());
+        assertEquals("`texts` cannot be empty", JSON.readTree(empty.body()).get("error").asText());
+        assertEquals(422, post(url, "/predict", Map.of("text", "a fox")).statusCode(), "no inputs");
+        assertEquals(before + 3, sample(get(url, "/metrics").body(), modelType), "TEI's failure cause");
+        assertEquals(200, post(url, "/embed", Map.of("inputs", "a fox")).statusCode(), "still serving");
+    }
+
     /** CORS as TEI's: a browser page of any origin may call the server by default, or pages of the given origins. */
     @Test
     void browserPagesMayCallTheServerAsTeisCorsAllows() throws Exception {
