@@ -7,9 +7,10 @@ import java.nio.file.Path;
 
 /** The options every model-using command shares. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "NAME|DIR|JAR", defaultValue = Models.DEFAULT,
+    @Option(names = {"--model", "--model-id"}, paramLabel = "NAME|DIR|JAR", defaultValue = Models.DEFAULT,
             description = "Model name (${COMPLETION-CANDIDATES}: from a models folder or a model jar on the"
-                    + " classpath), a model folder, or a model jar; default: ${DEFAULT-VALUE}.",
+                    + " classpath), a model folder, or a model jar; default: ${DEFAULT-VALUE}. --model-id is TEI's"
+                    + " name for it.",
             completionCandidates = KnownModels.class)
     String model;
 

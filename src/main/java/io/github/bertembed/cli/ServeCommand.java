@@ -4,6 +4,7 @@ import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.pooling.Pooling;
 import io.github.bertembed.server.EmbeddingServer;
 import io.github.bertembed.server.ServerSettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +22,11 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"--host", "--hostname"}, defaultValue = "127.0.0.1",
+            description = "Address to bind (default ${DEFAULT-VALUE}; --hostname is TEI's name).")
     String host;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}; 0: any free).")
@@ -69,11 +74,25 @@ final class ServeCommand implements Callable<Integer> {
             + " as TEI).")
     List<String> corsAllowOrigins = List.of();
 
+    @Option(names = "--served-model-name", paramLabel = "NAME", description = "The model's name in /info and"
+            + " OpenAI's responses (default: the model's name or folder).")
+    String servedModelName;
+
+    @Option(names = "--default-prompt-name", paramLabel = "NAME", description = "The model's prompt (from its"
+            + " config_sentence_transformers.json) put before every input of a request that names none.")
+    String defaultPromptName;
+
+    @Option(names = "--default-prompt", paramLabel = "TEXT", description = "Text put before every input of a"
+            + " request that names no prompt_name, e.g. \"query: \" (not with --default-prompt-name).")
+    String defaultPrompt;
+
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("BERT_EMBED_API_KEY");
-        ServerSettings settings = new ServerSettings(host, port, maxBatchTokens, maxBatchRequests,
-                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit, corsAllowOrigins);
+        if (defaultPrompt != null && defaultPromptName != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--default-prompt and --default-prompt-name cannot both be given");
+        }
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
                 .threads(threads).normalize(false); // requests choose normalization
         if (maxLength != null) {
@@ -83,7 +102,22 @@ final class ServeCommand implements Callable<Integer> {
             b.pooling(pooling);
         }
         SentenceEmbedder embedder = b.build();
-        String name = embedder.location().name();
+        String prompt = defaultPrompt;
+        if (defaultPromptName != null) {
+            prompt = embedder.prompts().get(defaultPromptName);
+            if (prompt == null) { // TEI refuses to start in this case too, with these words
+                String message = "`default-prompt-name` is set to `" + defaultPromptName + "` but "
+                        + (embedder.prompts().isEmpty()
+                        ? "no prompts were found in the Sentence Transformers configuration"
+                        : "it was not found in the Sentence Transformers prompts. Available prompts: "
+                        + embedder.prompts().keySet());
+                embedder.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), message);
+            }
+        }
+        ServerSettings settings = new ServerSettings(host, port, maxBatchTokens, maxBatchRequests,
+                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit, corsAllowOrigins, prompt);
+        String name = servedModelName != null ? servedModelName : embedder.location().name();
         EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

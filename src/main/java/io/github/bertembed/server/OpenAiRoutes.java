@@ -53,7 +53,7 @@ final class OpenAiRoutes {
             dims = d.asInt();
         }
         boolean truncate = settings.autoTruncate();
-        TeiRoutes.Embedded embedded = tei.embed(input, truncate, false, "", "input");
+        TeiRoutes.Embedded embedded = tei.embed(input, truncate, false, settings.defaultPrompt(), "input");
         List<Embedding> vectors = embedded.vectors();
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");

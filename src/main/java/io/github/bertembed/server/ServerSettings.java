@@ -16,10 +16,20 @@ import java.util.List;
  * @param maxBodyBytes          request body cap (413 beyond)
  * @param corsAllowOrigins      the origins a browser page may call the server from (CORS); empty or {@code "*"}:
  *                              any, TEI's default
+ * @param defaultPrompt         the text put before every input of a request that names no {@code prompt_name}
+ *                              (TEI's {@code --default-prompt}); "" for none
  */
 public record ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
                              int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
-                             List<String> corsAllowOrigins) {
+                             List<String> corsAllowOrigins, String defaultPrompt) {
+
+    /** Settings without a default prompt. */
+    public ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
+                          int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
+                          List<String> corsAllowOrigins) {
+        this(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests, maxClientBatchSize, autoTruncate,
+                apiKey, maxBodyBytes, corsAllowOrigins, "");
+    }
 
     /** Settings that let a page of any origin call the server, as TEI does by default. */
     public ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
@@ -39,5 +49,6 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
             throw new IllegalArgumentException("server limits must be positive");
         }
         corsAllowOrigins = corsAllowOrigins == null ? List.of() : List.copyOf(corsAllowOrigins);
+        defaultPrompt = defaultPrompt == null ? "" : defaultPrompt;
     }
 }

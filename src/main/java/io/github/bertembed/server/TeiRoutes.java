@@ -147,13 +147,14 @@ final class TeiRoutes {
 
     /**
      * The text TEI's {@code prompt_name} puts before each input: the named prompt of the model's
-     * sentence-transformers configuration, or "" when the request names none; a name the model lacks gets TEI's
-     * own validation error rather than a vector without the prompt it asked for.
+     * sentence-transformers configuration, or the server's default prompt ("" unless set) when the request names
+     * none; a name the model lacks gets TEI's own validation error rather than a vector without the prompt it asked
+     * for.
      */
     private String prompt(JsonNode body) {
         JsonNode name = body.get("prompt_name");
         if (name == null || name.isNull()) {
-            return "";
+            return settings.defaultPrompt();
         }
         Map<String, String> prompts = embedder.prompts();
         String prompt = prompts.get(name.asText());

@@ -585,6 +585,17 @@ class EmbeddingServerTest {
             assertEquals(413, r.statusCode());
             assertTrue(JSON.readTree(r.body()).get("error").asText().endsWith("Available prompts: [query, passage]"),
                     r.body());
+            // TEI's --default-prompt: before every input of a request that names none, on every embedding route.
+            try (EmbeddingServer defaulted = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0,
+                    16384, 64, 512, 32, false, null, 2_000_000, List.of(), "query: "))) {
+                String d = defaulted.url();
+                assertArrayEquals(inProcess.embed("query: a fox"),
+                        floats(JSON.readTree(post(d, "/embed", Map.of("inputs", "a fox")).body()).get(0)));
+                assertArrayEquals(inProcess.embed("passage: a fox"), floats(JSON.readTree(post(d, "/embed",
+                        Map.of("inputs", "a fox", "prompt_name", "passage")).body()).get(0)), "the request's wins");
+                assertArrayEquals(inProcess.embed("query: a fox"), floats(JSON.readTree(post(d, "/v1/embeddings",
+                        Map.of("input", "a fox", "encoding_format", "float")).body()).at("/data/0/embedding")));
+            }
         } finally {
             try (var files = Files.list(folder)) {
                 for (Path f : files.toList()) {
