@@ -75,6 +75,8 @@ public final class EmbeddingServer implements AutoCloseable {
             // No response compression, as TEI: float vectors shrink only about 2x, and deflating them would cost
             // the model's core more than the HTTP exchange itself (most clients send Accept-Encoding: gzip).
             config.http.compressionStrategy = CompressionStrategy.NONE;
+            // A route asked with another method is 405, as TEI's (axum) answers it, rather than "not found".
+            config.http.prefer405over404 = true;
             // CORS as TEI's: browser pages of any origin (or of the given ones) may call GET and POST routes.
             List<String> origins = settings.corsAllowOrigins();
             config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
@@ -114,13 +116,10 @@ public final class EmbeddingServer implements AutoCloseable {
                     error(ctx, "/metrics", unauthorized());
                 }
             });
-            config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) {
-                    error(ctx, ctx.path(), new ApiError(404, "Validation", "no route " + ctx.method() + " "
-                            + ctx.path(), null));
-                }
-            });
-            config.routes.error(405, ctx -> error(ctx, ctx.path(), new ApiError(405, "Validation",
+            // In the error shape of the route's family, in place of Javalin's plain-text "Endpoint ... not found".
+            config.routes.error(404, ctx -> error(ctx, "unmatched", new ApiError(404, "Validation", "no route "
+                    + ctx.method() + " " + ctx.path(), null)));
+            config.routes.error(405, ctx -> error(ctx, "unmatched", new ApiError(405, "Validation",
                     "method " + ctx.method() + " not allowed on " + ctx.path(), null)));
         });
     }

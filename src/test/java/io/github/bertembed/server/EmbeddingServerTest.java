@@ -191,6 +191,21 @@ class EmbeddingServerTest {
         HttpResponse<String> bad = post(url, "/", Map.of("inputs", 3));
         assertEquals(422, bad.statusCode());
         assertEquals("Validation", JSON.readTree(bad.body()).get("error_type").asText(), "TEI's error shape on /");
+        // Unknown routes and methods answer JSON in the route family's shape (not Javalin's plain text), and a
+        // route asked with another method is 405, as TEI's.
+        HttpResponse<String> none = post(url, "/nope", Map.of("inputs", "a"));
+        assertEquals(404, none.statusCode());
+        assertEquals("no route POST /nope", JSON.readTree(none.body()).get("error").asText());
+        HttpResponse<String> method = get(url, "/embed");
+        assertEquals(405, method.statusCode(), method.body());
+        assertEquals("Validation", JSON.readTree(method.body()).get("error_type").asText(), method.body());
+        HttpResponse<String> openAi = get(url, "/v1/nope");
+        assertEquals(404, openAi.statusCode());
+        assertEquals("invalid_request_error", JSON.readTree(openAi.body()).at("/error/type").asText(),
+                openAi.body());
+        String series = "bert_embed_http_requests_total{route=\"unmatched\",status=\"404\"}";
+        assertTrue(get(url, "/metrics").body().contains(series),
+                "unknown paths share one series, so a scanner cannot grow the metrics without bound");
     }
 
     /**
