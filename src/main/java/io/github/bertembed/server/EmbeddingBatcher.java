@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  * threads) in a FIFO queue; one thread owns the model and, as soon as it is free, takes the oldest requests that
  * fit {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
  * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The batch is filled
- * when the model is free, so it holds everything that arrived meanwhile, and it waits at most a millisecond for
- * admitted requests still being tokenized; a text's vector is the same bits whatever it was batched with. A request
+ * when the model is free, so it holds everything that arrived meanwhile; it waits at most a millisecond for
+ * admitted requests still being tokenized, and a tenth of the last batch's model time at most for as many requests
+ * as that batch held (clients just answered, coming back); a text's vector is the same bits whatever it was batched
+ * with. A request
  * that is alone in the server (by {@code admitted}) and finds the model idle runs at once on its own thread, under
  * the same lock.
  */
@@ -35,6 +37,7 @@ final class EmbeddingBatcher implements AutoCloseable {
 
     private static final long GATHER_NANOS = 1_000_000;
     private static final long GATHER_STEP_NANOS = 50_000;
+    private static final long MAX_RETURN_NANOS = 50_000_000;
     private final SentenceEmbedder embedder;
     private final int maxBatchTokens;
     private final int maxBatchRequests;
@@ -45,6 +48,9 @@ final class EmbeddingBatcher implements AutoCloseable {
     private final AtomicInteger waiting = new AtomicInteger(); // jobs queued or taken, not yet running
     private final IntSupplier admitted; // requests the server has admitted and not yet answered
     private volatile boolean closing;
+    // The worker's record of its last batch, for gather() and the lone-request path.
+    private volatile int lastBatchRequests;
+    private long lastModelNanos; // the worker's own
 
     EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics,
                      IntSupplier admitted) {
@@ -70,11 +76,13 @@ final class EmbeddingBatcher implements AutoCloseable {
             longest = Math.max(longest, e.length());
         }
         Job job = new Job(encodings, longest, System.nanoTime(), result);
-        // The only request in the server, and the model idle: run on this thread, sparing two thread hand-offs (a
-        // lone request's latency). Under load, requests go through the queue, so they share batches. The lock keeps
-        // the model to one caller at a time, and "nobody waiting" counts a job the worker has taken but not yet
-        // started, so the queue stays FIFO.
-        if (admitted.getAsInt() <= 1 && waiting.get() == 0 && !closing && model.tryLock()) {
+        // The only request in the server, the model idle, and the last batch a lone one: run on this thread, sparing
+        // two thread hand-offs (a lone request's latency). Under load, requests go through the queue, so they share
+        // batches: the first client back after a batch of many is alone only for a moment. The lock keeps the model
+        // to one caller at a time, and "nobody waiting" counts a job the worker has taken but not yet started, so the
+        // queue stays FIFO.
+        if (admitted.getAsInt() <= 1 && waiting.get() == 0 && lastBatchRequests <= 1 && !closing
+                && model.tryLock()) {
             try {
                 run(List.of(job), encodings.size(), false);
             } finally {
@@ -129,7 +137,10 @@ final class EmbeddingBatcher implements AutoCloseable {
                     longest = l;
                 }
                 waiting.addAndGet(-batch.size());
+                long started = System.nanoTime();
                 run(batch, count, true);
+                lastModelNanos = System.nanoTime() - started;
+                lastBatchRequests = batch.size();
             } finally {
                 model.unlock();
             }
@@ -137,13 +148,32 @@ final class EmbeddingBatcher implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@link #GATHER_NANOS}, while requests the server has admitted are still on their way to the
-     * queue: on the model's own core they are being parsed and tokenized right now, and a moment lets them join
-     * this batch rather than each wait a whole batch for the next (batches of one or two under load otherwise).
+     * Waits before a batch is taken, for two kinds of request:
+     * <ul>
+     * <li>those the server has admitted that are still on their way to the queue (on the model's own core they are
+     * being parsed and tokenized right now), at most {@link #GATHER_NANOS}: a moment lets them join this batch
+     * rather than each wait a whole batch for the next (batches of one or two under load otherwise);</li>
+     * <li>those about to come back: until as many requests are queued as the last batch held, at most a tenth of
+     * that batch's model time (1 to 50 ms). Clients that have just been answered mostly send their next request at
+     * once, but only after their answers are written and travel back, so a batch taken at once holds only what
+     * came during the last one, and batches split into a large and a small one, each paying the model's per-run
+     * cost and padding for fewer texts. Waiting for them keeps batches whole: 32 clients sending texts of up to
+     * 256 tokens got 1.065x the throughput (median of 8 paired rounds, 7 of them faster, on one pinned core).</li>
+     * </ul>
      */
     private void gather() {
-        long deadline = System.nanoTime() + GATHER_NANOS;
-        while (waiting.get() < admitted.getAsInt() && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        long deadline = start + GATHER_NANOS;
+        long returnDeadline = start + Math.min(MAX_RETURN_NANOS, Math.max(GATHER_NANOS, lastModelNanos / 10));
+        int expected = Math.min(lastBatchRequests, maxBatchRequests);
+        while (true) {
+            long now = System.nanoTime();
+            int queued = waiting.get();
+            boolean arriving = queued < admitted.getAsInt() && now < deadline;
+            boolean returning = queued < expected && now < returnDeadline && !closing;
+            if (!arriving && !returning) {
+                return;
+            }
             LockSupport.parkNanos(GATHER_STEP_NANOS);
         }
     }

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -106,6 +108,59 @@ class EmbeddingBatcherTest {
         }));
         assertTrue(holding.await(30, TimeUnit.SECONDS), "the model held");
         return release;
+    }
+
+    /**
+     * Clients in a closed loop, as HTTP clients are: each sends its next text a moment (0.3 ms here: the answer
+     * written, read, the next request sent) after its answer. The batch waits for them to come back, so batches hold
+     * every client rather than splitting into a large and a small one (taken at once, the batch after each would
+     * hold only those that came back first).
+     */
+    @Test
+    void clientsComingBackAfterTheirAnswersRideTheSameBatch() throws Exception {
+        ServerMetrics metrics = new ServerMetrics(raw.maxLength());
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        CountDownLatch firstDone = new CountDownLatch(1);
+        int clients = 8;
+        int rounds = 40;
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, inFlight::get)) {
+            List<Thread> threads = new ArrayList<>();
+            for (String text : TestData.english().subList(0, clients)) {
+                Encoding mine = raw.tokenizer().encode(text);
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < rounds; i++) {
+                            inFlight.incrementAndGet();
+                            batcher.submit(List.of(mine)).get(30, TimeUnit.SECONDS);
+                            inFlight.decrementAndGet();
+                            answered.incrementAndGet();
+                            LockSupport.parkNanos(300_000);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        firstDone.countDown();
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            // The steady state: after every client's first ten answers, until the first client is through.
+            while (answered.get() < 10 * clients) {
+                Thread.sleep(1);
+            }
+            var before = metrics.batchSize.collect().getDataPoints().get(0);
+            assertTrue(firstDone.await(120, TimeUnit.SECONDS));
+            var after = metrics.batchSize.collect().getDataPoints().get(0);
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            double batches = after.getCount() - before.getCount();
+            double mean = (after.getSum() - before.getSum()) / batches;
+            System.out.printf("%d closed-loop clients: %.0f batches, %.2f texts a batch%n", clients, batches, mean);
+            assertTrue(mean >= 0.75 * clients, "batches of " + mean + " texts for " + clients + " clients");
+        }
     }
 
     private static void await(CountDownLatch latch) {
