@@ -58,10 +58,8 @@ final class OpenAiRoutes {
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
-        long tokens = 0;
         for (int i = 0; i < vectors.size(); i++) {
             Embedding e = vectors.get(i);
-            tokens += e.tokens();
             float[] v = TeiRoutes.normalized(e.vector());
             if (dims < v.length) {
                 v = java.util.Arrays.copyOf(v, dims);
@@ -83,6 +81,7 @@ final class OpenAiRoutes {
         }
         out.put("model", body.path("model").isTextual() ? body.get("model").asText() : modelName);
         ObjectNode usage = out.putObject("usage");
+        long tokens = embedded.stats().tokens(); // the tokens the model ran, as TEI's header counts them
         usage.put("prompt_tokens", tokens);
         usage.put("total_tokens", tokens);
         return new ComputeStats.Answer(out, embedded.stats());
