@@ -358,6 +358,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private int threads;
         private BertNormalizer vocabNormalizer = BertNormalizer.uncased();
         private boolean fuseAttention = true;
+        private boolean packTokens = true;
         private ClassLoader classLoader;
         private Path modelCache;
 
@@ -390,6 +391,22 @@ public final class SentenceEmbedder implements AutoCloseable {
          */
         public Builder fuseAttention(boolean fuse) {
             this.fuseAttention = fuse;
+            return this;
+        }
+
+        /**
+         * With fused attention, run each layer's output projection, feed-forward network and layer norms on the
+         * real tokens only, not on the padding of a run (default true): a run of texts of mixed lengths then costs
+         * little more than its tokens, so short texts go in long runs. A text's vector is the same bits whatever
+         * it runs with, as before; {@code false} runs those layers padded. CPU only: other execution providers
+         * keep the padded graph.
+         *
+         * <pre>{@code
+         * SentenceEmbedder padded = SentenceEmbedder.builder().packTokens(false).build();
+         * }</pre>
+         */
+        public Builder packTokens(boolean pack) {
+            this.packTokens = pack;
             return this;
         }
 
@@ -523,9 +540,10 @@ public final class SentenceEmbedder implements AutoCloseable {
             SessionOptions options = session.intraOpThreads() == 0 ? session.withIntraOpThreads(cores) : session;
             EncoderSessions sessions = EncoderSessions.open(onnx, layer,
                     cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(location.folder()),
-                    fuseAttention && !perText, options, perText && cores > 1);
+                    fuseAttention && !perText, packTokens && options.executionProvider().equalsIgnoreCase("cpu"),
+                    options, perText && cores > 1);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
-                    new LengthBuckets(batchSize, maxBatchTokens), perText, perText ? cores : 1, onnx.attentionLayers(),
+                    new LengthBuckets(batchSize, maxBatchTokens, sessions.main().packsTokens() ? layer.hidden() : 0), perText, perText ? cores : 1, onnx.attentionLayers(),
                     folder.sentenceTransformers().prompts());
         }
     }

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Length-sorted runs: every text exactly once, within the count and the padded-token budget, shortest first, and
- * cut where the total cost (padded positions plus a fixed cost a run) is smallest, checked against every cutting.
+ * cut where the total cost (padded positions plus a fixed cost a run; for a packing encoder, real tokens plus the
+ * padded slots' attention and copies) is smallest, checked against every cutting.
  */
 class LengthBucketsTest {
 
@@ -50,6 +51,7 @@ class LengthBucketsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new LengthBuckets(0, 10));
         assertThrows(IllegalArgumentException.class, () -> new LengthBuckets(10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LengthBuckets(10, 10, -1));
     }
 
     @Test
@@ -66,11 +68,11 @@ class LengthBucketsTest {
             List<Encoding> encodings = tokenizer.encodeBatch(texts);
             int batchSize = 1 + random.nextInt(8);
             int budget = 16 + random.nextInt(400);
-            LengthBuckets buckets = new LengthBuckets(batchSize, budget);
+            LengthBuckets buckets = new LengthBuckets(batchSize, budget, trial % 2 == 0 ? 0 : 384);
             List<int[]> runs = buckets.runs(encodings);
             int[] sorted = encodings.stream().mapToInt(Encoding::length).sorted().toArray();
-            assertEquals(bruteForce(sorted, batchSize, budget), cost(runs, encodings),
-                    "lengths " + Arrays.toString(sorted) + ", " + batchSize + " texts, " + budget + " tokens");
+            assertEquals(bruteForce(sorted, buckets), cost(runs, encodings, buckets), 1e-9,
+                    "lengths " + Arrays.toString(sorted) + ", " + buckets);
         }
     }
 
@@ -88,20 +90,35 @@ class LengthBucketsTest {
         assertArrayEquals(new int[] {10}, runs.get(1));
     }
 
+    @Test
+    void aPackingEncoderRunsMixedShortTextsInFewerRuns() {
+        BertTokenizer tokenizer = BertTokenizer.builder(TestData.tokenizerJson("all-minilm-l6-v2")).maxLength(256).build();
+        List<String> texts = new ArrayList<>();
+        for (int words = 1; words <= 10; words++) {
+            for (int copy = 0; copy < 3; copy++) {
+                texts.add(String.join(" ", java.util.Collections.nCopies(words, "fox"))); // 3 to 12 tokens
+            }
+        }
+        List<Encoding> encodings = tokenizer.encodeBatch(texts);
+        int padded = new LengthBuckets(32, 1024).runs(encodings).size();
+        int packed = new LengthBuckets(32, 1024, 384).runs(encodings).size();
+        assertTrue(padded >= 3, "padded: " + padded + " runs");
+        assertTrue(packed < padded, "packed: " + packed + " runs, padded " + padded);
+    }
+
     /** The cheapest cutting of sorted lengths into contiguous runs, over all 2^(n-1) cuttings. */
-    private static long bruteForce(int[] sorted, int batchSize, int budget) {
+    private static double bruteForce(int[] sorted, LengthBuckets b) {
         int n = sorted.length;
-        long best = Long.MAX_VALUE;
+        double best = Double.MAX_VALUE;
         for (int cuts = 0; cuts < 1 << (n - 1); cuts++) {
-            long total = 0;
+            double total = 0;
             int from = 0;
             boolean ok = true;
             for (int i = 1; i <= n && ok; i++) {
                 if (i == n || (cuts & (1 << (i - 1))) != 0) {
-                    int size = i - from;
-                    long padded = (long) size * sorted[i - 1];
-                    ok = size <= batchSize && (size == 1 || padded <= budget);
-                    total += padded + LengthBuckets.RUN_COST_IN_POSITIONS;
+                    int[] run = Arrays.copyOfRange(sorted, from, i);
+                    ok = run.length <= b.batchSize() && (run.length == 1 || (long) run.length * sorted[i - 1] <= b.maxBatchTokens());
+                    total += runCost(run, b);
                     from = i;
                 }
             }
@@ -112,15 +129,20 @@ class LengthBucketsTest {
         return best;
     }
 
-    private static long cost(List<int[]> runs, List<Encoding> encodings) {
-        long total = 0;
+    private static double cost(List<int[]> runs, List<Encoding> encodings, LengthBuckets b) {
+        double total = 0;
         for (int[] run : runs) {
-            int longest = 0;
-            for (int i : run) {
-                longest = Math.max(longest, encodings.get(i).length());
-            }
-            total += (long) run.length * longest + LengthBuckets.RUN_COST_IN_POSITIONS;
+            total += runCost(Arrays.stream(run).map(i -> encodings.get(i).length()).toArray(), b);
         }
         return total;
+    }
+
+    /** The documented cost of one run: padded positions, or for a packing encoder, tokens and the padding's share. */
+    private static double runCost(int[] lengths, LengthBuckets b) {
+        int longest = Arrays.stream(lengths).max().orElse(0);
+        long padded = (long) lengths.length * longest;
+        double work = b.packedHidden() == 0 ? padded : Arrays.stream(lengths).sum()
+                + padded * (LengthBuckets.PACKED_SLOT_COST + longest / (6.0 * b.packedHidden()));
+        return work + LengthBuckets.RUN_COST_IN_POSITIONS;
     }
 }

@@ -44,6 +44,31 @@ class RealModelBehaviourTest {
         }
     }
 
+    /**
+     * fp32 with token packing (the default): a text's vector is the same bits alone and in a call of mixed lengths,
+     * short queries of 2 to 7 words beside whole fortunes, as the server's batches mix them.
+     */
+    @Test
+    void packedRunsGiveEachTextItsOwnBits() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            String[] words = TestData.english().get(400 + i).split("\\s+");
+            texts.add(String.join(" ", java.util.Arrays.copyOf(words, Math.min(words.length, 2 + i % 6))));
+        }
+        texts.addAll(TestData.english().subList(500, 516));
+        try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
+            assertEquals(384, embedder.lengthBuckets().packedHidden(), "the default packs tokens");
+            List<float[]> batched = embedder.embedAll(texts);
+            List<float[]> inThirtyTwos = new ArrayList<>(embedder.embedAll(texts.subList(0, 32)));
+            inThirtyTwos.addAll(embedder.embedAll(texts.subList(32, 64)));
+            for (int i = 0; i < texts.size(); i++) {
+                float[] alone = embedder.embed(texts.get(i));
+                assertArrayEquals(alone, batched.get(i), 0f, texts.get(i));
+                assertArrayEquals(alone, inThirtyTwos.get(i), 0f, texts.get(i));
+            }
+        }
+    }
+
     @Test
     void similarSentencesScoreHigherEnglish() {
         try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {

@@ -42,13 +42,18 @@ final class EmbedderOptions {
             + " SkipLayerNormalization (fp32 models; default). --no-fuse-attention runs the model's own operators.")
     boolean fuseAttention;
 
+    @Option(names = "--pack-tokens", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With fused attention on the CPU, run each layer's projections, feed-forward network and"
+            + " layer norms on the real tokens only, not the padding (default). --no-pack-tokens runs them padded.")
+    boolean packTokens;
+
     @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "1024",
             description = "Most padded tokens in one encoder run (default 1024).")
     int maxBatchTokens;
 
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
-                .batchSize(batchSize).threads(threads).fuseAttention(fuseAttention)
+                .batchSize(batchSize).threads(threads).fuseAttention(fuseAttention).packTokens(packTokens)
                 .maxBatchTokens(maxBatchTokens)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {

@@ -38,8 +38,9 @@ public final class EncoderGraph {
     private EncoderGraph() {
     }
 
-    /** Names the fused cut in the cache; a new value whenever the fused rewrite changes. */
+    /** Name the fused and the fused, token-packing cuts in the cache; a new value whenever their rewrite changes. */
     private static final String FUSED_SUFFIX = "-fused-v2";
+    private static final String PACKED_SUFFIX = "-fused-packed-v1";
 
     /** Cuts the graph and returns the serialized encoder model. */
     public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer) {
@@ -51,6 +52,15 @@ public final class EncoderGraph {
      * fused Attention operator (see {@link AttentionFusion}).
      */
     public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention) {
+        return cut(model, layer, fuseAttention, false);
+    }
+
+    /**
+     * As {@link #cut(OnnxModelFile, EmbeddingLayerGraph, boolean)}; with {@code packTokens} too, where every
+     * attention block fused, the layers' position-wise part runs on the real tokens only (see {@link TokenPacking}).
+     */
+    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention,
+                             boolean packTokens) {
         GraphProto g = model.graph();
         String cutAt = layer.outputName();
         String mask = layer.attentionName();
@@ -110,11 +120,15 @@ public final class EncoderGraph {
                         + " directly; the graph cannot be cut after the embedding layer");
             }
         }
+        List<NodeProto> kept = new java.util.ArrayList<>();
         for (NodeProto n : nodes) {
             if (keep.contains(n)) {
-                out.addNode(n);
+                kept.add(n);
             }
         }
+        TokenPacking.Result packed = !fused || !packTokens ? null : TokenPacking.apply(kept, INPUTS_EMBEDS, mask,
+                g.getOutputList().stream().map(ValueInfoProto::getName).toList(), layer.hidden(), opset(model));
+        out.addAllNode(packed != null ? packed.nodes() : kept);
         for (TensorProto t : g.getInitializerList()) {
             if (needed.contains(t.getName())) {
                 out.addInitializer(t);
@@ -133,16 +147,32 @@ public final class EncoderGraph {
             throw new IllegalArgumentException(model.path() + ": attention mask input is named " + mask);
         }
         out.addAllOutput(g.getOutputList());
-        for (ValueInfoProto v : g.getValueInfoList()) {
-            if (needed.contains(v.getName())) {
-                out.addValueInfo(v);
+        if (packed != null) {
+            // The export's shapes of inner values say [batch, seq, hidden]; packed, they are [1, tokens, hidden].
+            out.addAllInitializer(packed.initializers()).addAllValueInfo(packed.valueInfo());
+        } else {
+            for (ValueInfoProto v : g.getValueInfoList()) {
+                if (needed.contains(v.getName())) {
+                    out.addValueInfo(v);
+                }
             }
         }
         ModelProto.Builder cut = model.proto().toBuilder().setGraph(out);
+        if (packed != null) {
+            cut.addMetadataProps(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder()
+                    .setKey(TokenPacking.METADATA_KEY).setValue("true"));
+        }
         if (fused && cut.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals("com.microsoft"))) {
             cut.addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(1));
         }
         return cut.build().toByteArray();
+    }
+
+    /** The graph's default-domain operator set version. */
+    private static long opset(OnnxModelFile model) {
+        return model.proto().getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty()
+                || o.getDomain().equals("ai.onnx")).mapToLong(ai.onnx.proto.OnnxMl.OperatorSetIdProto::getVersion)
+                .max().orElse(0);
     }
 
     private static TypeProto floatType(int hidden) {
@@ -167,14 +197,21 @@ public final class EncoderGraph {
     /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List)}, for the plain or the attention-fused cut. */
     public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
                               boolean fuseAttention) throws IOException {
-        String name = "encoder-" + model.sha256().substring(0, 32) + (fuseAttention ? FUSED_SUFFIX : "") + ".onnx";
+        return cached(model, layer, cacheDirs, fuseAttention, false);
+    }
+
+    /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List, boolean)}, packing tokens too where asked. */
+    public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
+                              boolean fuseAttention, boolean packTokens) throws IOException {
+        String name = "encoder-" + model.sha256().substring(0, 32)
+                + (!fuseAttention ? "" : packTokens ? PACKED_SUFFIX : FUSED_SUFFIX) + ".onnx";
         for (Path dir : cacheDirs) {
             Path file = dir.resolve(name);
             if (isIntact(file)) {
                 return file;
             }
         }
-        byte[] bytes = cut(model, layer, fuseAttention);
+        byte[] bytes = cut(model, layer, fuseAttention, packTokens);
         for (Path dir : cacheDirs) {
             try {
                 Files.createDirectories(dir);

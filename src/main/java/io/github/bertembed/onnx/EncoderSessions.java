@@ -27,9 +27,20 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements A
      */
     public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
                                        boolean fuseAttention, SessionOptions options, boolean singleToo) {
+        return open(model, layer, cacheDirs, fuseAttention, false, options, singleToo);
+    }
+
+    /**
+     * As {@link #open(OnnxModelFile, EmbeddingLayerGraph, List, boolean, SessionOptions, boolean)}; with
+     * {@code packTokens}, a fused graph runs its position-wise layers on the real tokens only (see
+     * {@link TokenPacking}).
+     */
+    public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
+                                       boolean fuseAttention, boolean packTokens, SessionOptions options,
+                                       boolean singleToo) {
         try {
-            Path cut = EncoderGraph.cached(model, layer, cacheDirs, fuseAttention);
-            byte[] bytes = cut == null ? EncoderGraph.cut(model, layer, fuseAttention) : null;
+            Path cut = EncoderGraph.cached(model, layer, cacheDirs, fuseAttention, packTokens);
+            byte[] bytes = cut == null ? EncoderGraph.cut(model, layer, fuseAttention, packTokens) : null;
             OnnxEncoder main = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
             OnnxEncoder single = null;
             if (singleToo) {

@@ -30,6 +30,7 @@ public final class OnnxEncoder implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String outputName;
+    private final boolean packsTokens;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final java.util.concurrent.atomic.AtomicInteger openNativeObjects = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed;
@@ -38,6 +39,15 @@ public final class OnnxEncoder implements AutoCloseable {
         this.env = env;
         this.session = session;
         this.outputName = session.getOutputNames().iterator().next();
+        this.packsTokens = "true".equals(session.getMetadata().getCustomMetadata().get(TokenPacking.METADATA_KEY));
+    }
+
+    /**
+     * Whether the graph runs its position-wise layers on the real tokens only ({@link TokenPacking}): padding then
+     * costs little beyond the attention, and long runs of mixed lengths are cheap.
+     */
+    public boolean packsTokens() {
+        return packsTokens;
     }
 
     /** Opens a session on a graph file. */
