@@ -395,9 +395,10 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         /**
-         * With fused attention, run each layer's output projection, feed-forward network and layer norms on the
-         * real tokens only, not on the padding of a run (default true): a run of texts of mixed lengths then costs
-         * little more than its tokens, so short texts go in long runs. A text's vector is the same bits whatever
+         * With fused attention, run each layer's Q, K, V and output projections, feed-forward network and layer
+         * norms on the real tokens only, not on the padding of a run (default true; only the attention itself runs
+         * padded): a run of texts of mixed lengths then costs little more than its tokens, so short texts go in
+         * long runs. A text's vector is the same bits whatever
          * it runs with, as before; {@code false} runs those layers padded. CPU only: other execution providers
          * keep the padded graph.
          *
@@ -543,8 +544,8 @@ public final class SentenceEmbedder implements AutoCloseable {
                     fuseAttention && !perText, packTokens && options.executionProvider().equalsIgnoreCase("cpu"),
                     options, perText && cores > 1);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
-                    new LengthBuckets(batchSize, maxBatchTokens, sessions.main().packsTokens() ? layer.hidden() : 0), perText, perText ? cores : 1, onnx.attentionLayers(),
-                    folder.sentenceTransformers().prompts());
+                    new LengthBuckets(batchSize, maxBatchTokens, sessions.main().packsTokens() ? layer.hidden() : 0),
+                    perText, perText ? cores : 1, onnx.attentionLayers(), folder.sentenceTransformers().prompts());
         }
     }
 }
