@@ -11,7 +11,7 @@ import java.util.List;
  * by text in parallel, a one-thread session beside it.
  *
  * <pre>{@code
- * try (EncoderSessions s = EncoderSessions.open(model, layer, EncoderGraph.defaultCacheDirs(folder), true, options, false)) {
+ * try (EncoderSessions s = EncoderSessions.open(model, layer, EncoderGraph.defaultCacheDirs(folder), true, true, options, false)) {
  *     float[] hidden = s.main().run(x, mask, batch, seq, hiddenSize);
  * }
  * }</pre>
@@ -23,17 +23,9 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements A
 
     /**
      * @param fuseAttention rewrite fp32 attention into onnxruntime's fused operator (see {@link AttentionFusion})
+     * @param packTokens    with fusion, run the position-wise layers on the real tokens only (see
+     *                      {@link TokenPacking})
      * @param singleToo     open the one-thread session too
-     */
-    public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
-                                       boolean fuseAttention, SessionOptions options, boolean singleToo) {
-        return open(model, layer, cacheDirs, fuseAttention, false, options, singleToo);
-    }
-
-    /**
-     * As {@link #open(OnnxModelFile, EmbeddingLayerGraph, List, boolean, SessionOptions, boolean)}; with
-     * {@code packTokens}, a fused graph runs its position-wise layers on the real tokens only (see
-     * {@link TokenPacking}).
      */
     public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
                                        boolean fuseAttention, boolean packTokens, SessionOptions options,
