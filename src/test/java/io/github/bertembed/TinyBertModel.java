@@ -36,8 +36,11 @@ public final class TinyBertModel {
     private final Random random;
     private int counter;
 
-    private TinyBertModel(long seed) {
+    private final boolean scaledScores;
+
+    private TinyBertModel(long seed, boolean scaledScores) {
         this.random = new Random(seed);
+        this.scaledScores = scaledScores;
     }
 
     /** The vocabulary: specials, letters, continuation letters and a few words. */
@@ -55,8 +58,20 @@ public final class TinyBertModel {
 
     /** Writes model.onnx and vocab.txt into {@code folder}; {@code tokenRows} may exceed or undercut the vocabulary. */
     public static Path write(Path folder, long seed, int tokenRows) throws IOException {
+        return write(folder, new TinyBertModel(seed, true).build(tokenRows));
+    }
+
+    /**
+     * A model whose attention scores are not divided by √(head size), as an export that folded the scale into the
+     * query weights: BERT's attention in structure, other arithmetic.
+     */
+    public static Path writeUnscaled(Path folder) throws IOException {
+        return write(folder, new TinyBertModel(7, false).build(vocabulary().size()));
+    }
+
+    private static Path write(Path folder, ModelProto model) throws IOException {
         Files.createDirectories(folder);
-        Files.write(folder.resolve("model.onnx"), new TinyBertModel(seed).build(tokenRows).toByteArray());
+        Files.write(folder.resolve("model.onnx"), model.toByteArray());
         Files.writeString(folder.resolve("vocab.txt"), String.join("\n", vocabulary()) + "\n", StandardCharsets.UTF_8);
         return folder;
     }
@@ -112,7 +127,8 @@ public final class TinyBertModel {
         String q = heads(linear(x, h, h, name + ".q"), false);
         String k = heads(linear(x, h, h, name + ".k"), true);
         String v = heads(linear(x, h, h, name + ".v"), false);
-        String scores = node("Div", List.of(node("MatMul", List.of(q, k)), constFloat((float) Math.sqrt(dh))));
+        String raw = node("MatMul", List.of(q, k));
+        String scores = scaledScores ? node("Div", List.of(raw, constFloat((float) Math.sqrt(dh)))) : raw;
         String probs = node("Softmax", List.of(node("Add", List.of(scores, mask))), intAttr("axis", -1));
         String ctx = node("Transpose", List.of(node("MatMul", List.of(probs, v))), intsAttr("perm", 0, 2, 1, 3));
         String merged = node("Reshape", List.of(ctx, constLongs(new long[] {0, 0, h}, false)));

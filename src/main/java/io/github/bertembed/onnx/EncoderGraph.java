@@ -38,9 +38,13 @@ public final class EncoderGraph {
     private EncoderGraph() {
     }
 
-    /** Name the fused and the fused, token-packing cuts in the cache; a new value whenever their rewrite changes. */
-    private static final String FUSED_SUFFIX = "-fused-v2";
-    private static final String PACKED_SUFFIX = "-fused-packed-v1";
+    /**
+     * Name the fused and the fused, token-packing cuts in the cache; a new value whenever their rewrite changes (v3
+     * and v2: the cached graph is the one {@link #checkedCut} chose).
+     */
+    private static final String FUSED_SUFFIX = "-fused-v3";
+    private static final String PACKED_SUFFIX = "-fused-packed-v2";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EncoderGraph.class);
 
     /** Cuts the graph and returns the serialized encoder model. */
     public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer) {
@@ -168,6 +172,34 @@ public final class EncoderGraph {
         return cut.build().toByteArray();
     }
 
+    /**
+     * As {@link #cut(OnnxModelFile, EmbeddingLayerGraph, boolean, boolean)}, but a rewritten graph is used only
+     * where it computes what the model's own operators do (see {@link RewriteCheck}): else the fused graph without
+     * packing, else the plain cut, with a warning naming the difference. Without a rewrite asked (or matched), the
+     * plain cut as it is.
+     */
+    public static byte[] checkedCut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention,
+                                    boolean packTokens) {
+        byte[] plain = cut(model, layer, false, false);
+        if (!fuseAttention) {
+            return plain;
+        }
+        List<Boolean> packing = packTokens ? List.of(true, false) : List.of(false);
+        for (boolean pack : packing) {
+            byte[] rewritten = cut(model, layer, true, pack);
+            if (java.util.Arrays.equals(rewritten, plain)) {
+                return plain; // nothing matched the attention pattern: nothing rewritten
+            }
+            String problem = RewriteCheck.disagreement(rewritten, plain, layer.hidden());
+            if (problem == null) {
+                return rewritten;
+            }
+            LOG.warn("{}: the {} encoder is not used: {}", model.path(),
+                    pack ? "attention-fused, token-packing" : "attention-fused", problem);
+        }
+        return plain;
+    }
+
     /** The graph's default-domain operator set version. */
     private static long opset(OnnxModelFile model) {
         return model.proto().getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty()
@@ -211,7 +243,7 @@ public final class EncoderGraph {
                 return file;
             }
         }
-        byte[] bytes = cut(model, layer, fuseAttention, packTokens);
+        byte[] bytes = checkedCut(model, layer, fuseAttention, packTokens);
         for (Path dir : cacheDirs) {
             try {
                 Files.createDirectories(dir);

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A model's encoder in onnxruntime: the graph cut after the embedding layer (cached on disk where a cache folder
- * is writable, else cut in memory), one session with all threads, and for dynamically quantized models run text
+ * A model's encoder in onnxruntime: the graph cut after the embedding layer, rewritten only where the rewrite
+ * computes what the model's operators do (cached on disk where a cache folder is writable, else cut in memory,
+ * see {@link EncoderGraph#checkedCut}), one session with all threads, and for dynamically quantized models run text
  * by text in parallel, a one-thread session beside it.
  *
  * <pre>{@code
@@ -32,7 +33,7 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements A
                                        boolean singleToo) {
         try {
             Path cut = EncoderGraph.cached(model, layer, cacheDirs, fuseAttention, packTokens);
-            byte[] bytes = cut == null ? EncoderGraph.cut(model, layer, fuseAttention, packTokens) : null;
+            byte[] bytes = cut == null ? EncoderGraph.checkedCut(model, layer, fuseAttention, packTokens) : null;
             OnnxEncoder main = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
             OnnxEncoder single = null;
             if (singleToo) {
