@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Python clients against `bert-embed serve`, not part of `mvn verify` (it needs Python packages, not Maven ones):
-# OpenAI's official SDK and huggingface_hub, installed into target/py-clients, vectors compared bit for bit with
-# in-process ones. Run after `mvn -B -DskipTests package`. Offline, point pip at local wheels first, e.g.
-# PIP_NO_INDEX=1 PIP_FIND_LINKS=/path/to/wheels tests/server-clients/run.sh
+# Real clients against `bert-embed serve`, not part of `mvn verify` (they need Python and npm packages, not Maven
+# ones): Python's OpenAI SDK and huggingface_hub (check.py, installed into target/py-clients), and JavaScript's
+# OpenAI SDK, LangChain.js's OpenAIEmbeddings and @huggingface/inference (check.mjs, the versions package.json pins,
+# installed into target/js-clients); every vector compared bit for bit with in-process ones.
+# Run after `mvn -B -DskipTests package`. Usage: tests/server-clients/run.sh [all|python|js] [port]
+# Offline, point pip at local wheels first, e.g. PIP_NO_INDEX=1 PIP_FIND_LINKS=/path/to/wheels.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-port=${1:-8095}
+which=${1:-all}
+port=${2:-8095}
+case $which in all|python|js) ;; *) echo "usage: $0 [all|python|js] [port]" >&2; exit 2 ;; esac
 venv=target/py-clients
-[ -x $venv/bin/python ] || { python3 -m venv $venv && $venv/bin/pip install -q openai huggingface_hub numpy; }
+js=target/js-clients
+if [ "$which" != js ]; then
+    [ -x $venv/bin/python ] || { python3 -m venv $venv && $venv/bin/pip install -q openai huggingface_hub numpy; }
+fi
+if [ "$which" != python ]; then
+    mkdir -p $js
+    cmp -s tests/server-clients/package.json $js/package.json || {
+        cp tests/server-clients/package.json $js/ && npm install --prefix $js --no-audit --no-fund --loglevel=error; }
+fi
 java -jar target/bert-embed.jar serve --port "$port" --api-key k > target/serve-clients.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until grep -q "serving" target/serve-clients.log; do sleep 0.5; done
-$venv/bin/python tests/server-clients/check.py "http://127.0.0.1:$port"
+status=0
+if [ "$which" != js ]; then
+    $venv/bin/python tests/server-clients/check.py "http://127.0.0.1:$port" || status=1
+fi
+if [ "$which" != python ]; then
+    JS_CLIENTS=$PWD/$js node tests/server-clients/check.mjs "http://127.0.0.1:$port" || status=1
+fi
+exit $status
