@@ -17,13 +17,17 @@ if [ "$which" != js ]; then
 fi
 if [ "$which" != python ]; then
     mkdir -p $js
+    # package.json is copied before the install and removed if it fails, so the next run installs again
     cmp -s tests/server-clients/package.json $js/package.json || {
-        cp tests/server-clients/package.json $js/ && npm install --prefix $js --no-audit --no-fund --loglevel=error; }
+        cp tests/server-clients/package.json $js/ \
+            && npm install --prefix $js --no-audit --no-fund --loglevel=error || { rm -f $js/package.json; exit 1; }; }
 fi
 java -jar target/bert-embed.jar serve --port "$port" --api-key k > target/serve-clients.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-until grep -q "serving" target/serve-clients.log; do sleep 0.5; done
+until grep -q "serving" target/serve-clients.log; do
+    kill -0 $pid 2>/dev/null || { cat target/serve-clients.log; exit 1; }; sleep 0.5
+done
 status=0
 if [ "$which" != js ]; then
     $venv/bin/python tests/server-clients/check.py "http://127.0.0.1:$port" || status=1

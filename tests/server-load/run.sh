@@ -12,7 +12,9 @@ url="http://127.0.0.1:$port"
 taskset -c 1 java -jar $jar serve --threads 1 --auto-truncate --port "$port" > target/serve-load.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-until grep -q "serving" target/serve-load.log; do sleep 0.5; done
+until grep -q "serving" target/serve-load.log; do
+    kill -0 $pid 2>/dev/null || { cat target/serve-load.log; exit 1; }; sleep 0.5
+done
 echo "== short queries: in-process one by one (core 1, own JVM) and served to 1 and 32 clients (core 0), in turns"
 taskset -c 0 java -jar $jar loadtest --url "$url" --clients 1,32 --rounds 16 --queries 1024 --pin "taskset -c 1"
 echo "== longer texts (512 fortunes whole, truncated at 256 tokens): in-process one by one and served to 32 clients"
