@@ -14,6 +14,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The in-process side of {@link ServerComparison}: a JVM of its own (pinned where the server is pinned) that holds
@@ -21,13 +22,27 @@ import java.util.List;
  * sleeps between commands, so it and the server take turns on the same core without sharing a JVM.
  *
  * <p>Protocol: the first line is a {@link Setup}; it answers {@code {"ready": true}} after a warm-up (every text
- * one by one, then in calls of 32). Then {@code one} embeds every text one by one ({@link Block}: seconds and
+ * one by one, then in calls of 32), with the {@code "url"} of the server it hosts on the same embedder when the
+ * setup asks for one ({@link Setup#hostServer}: {@code loadtest --same-jvm}). Then {@code one} embeds every text one by one ({@link Block}: seconds and
  * latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code times FROM TO} embeds
  * texts FROM to TO (exclusive) one by one and answers each one's nanoseconds ({@link Times}), {@code quit} ends it.
  */
 public final class InProcessRounds {
-    /** What to load and embed. */
-    public record Setup(String model, String modelsDir, int threads, List<String> texts) {
+    /**
+     * What to load and embed.
+     *
+     * @param hostServer also serve HTTP from this JVM, on the same embedder (see {@link Hosted}), so that the
+     *                   served and in-process sides share one copy of the model and differ only by the HTTP path
+     */
+    public record Setup(String model, String modelsDir, int threads, List<String> texts, boolean hostServer) {
+        /** A setup without a hosted server. */
+        public Setup(String model, String modelsDir, int threads, List<String> texts) {
+            this(model, modelsDir, threads, texts, false);
+        }
+    }
+
+    /** A server this JVM runs beside its in-process calls, on their embedder: its address, and how to stop it. */
+    public record Hosted(String url, AutoCloseable server) {
     }
 
     /** One pass over the texts: seconds in all and per-call latency percentiles in milliseconds (null in calls). */
@@ -51,29 +66,53 @@ public final class InProcessRounds {
      * {@code quit} or the end of the input: the whole life of the child JVM ({@code cli.InProcessRoundsChild} calls it
      * on its standard streams, which are pipes to the parent, never a terminal).
      */
-    public static void serve(InputStream input, OutputStream output) throws IOException {
+    public static void serve(InputStream input, OutputStream output) throws Exception {
+        serve(input, output, embedder -> {
+            throw new IllegalStateException("this in-process JVM hosts no server");
+        });
+    }
+
+    /**
+     * As {@link #serve(InputStream, OutputStream)}, starting {@code host} on the embedder (built as a server's,
+     * without normalization: requests choose it) when the setup asks for a hosted server, and stopping it at the end.
+     * The bench package knows no server; the CLI's child main passes one.
+     */
+    public static void serve(InputStream input, OutputStream output, Function<SentenceEmbedder, Hosted> host)
+            throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
         Writer out = new OutputStreamWriter(output, StandardCharsets.UTF_8);
         Setup setup = JSON.readValue(in.readLine(), Setup.class);
         try (SentenceEmbedder embedder = SentenceEmbedder.builder().model(setup.model())
                 .modelsDir(setup.modelsDir() == null ? null : Path.of(setup.modelsDir())).threads(setup.threads())
-                .build()) {
-            oneByOne(embedder, setup.texts());
-            inCalls(embedder, setup.texts(), 32);
-            answer(out, "{\"ready\": true}");
-            for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
-                Object answer;
-                if (line.startsWith("calls ")) {
-                    answer = inCalls(embedder, setup.texts(), Integer.parseInt(line.substring(6).trim()));
-                } else if (line.startsWith("times ")) {
-                    String[] range = line.substring(6).trim().split("\\s+");
-                    answer = times(embedder, setup.texts().subList(Integer.parseInt(range[0]),
-                            Integer.parseInt(range[1])));
-                } else {
-                    answer = oneByOne(embedder, setup.texts());
+                .normalize(!setup.hostServer()).build()) {
+            Hosted hosted = setup.hostServer() ? host.apply(embedder) : null;
+            try {
+                commands(in, out, embedder, setup.texts(), hosted);
+            } finally {
+                if (hosted != null) {
+                    hosted.server().close();
                 }
-                answer(out, JSON.writeValueAsString(answer));
             }
+        }
+    }
+
+    private static void commands(BufferedReader in, Writer out, SentenceEmbedder embedder, List<String> texts,
+                                 Hosted hosted) throws IOException {
+        oneByOne(embedder, texts);
+        inCalls(embedder, texts, 32);
+        answer(out, hosted == null ? "{\"ready\": true}"
+                : "{\"ready\": true, \"url\": " + JSON.writeValueAsString(hosted.url()) + "}");
+        for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+            Object answer;
+            if (line.startsWith("calls ")) {
+                answer = inCalls(embedder, texts, Integer.parseInt(line.substring(6).trim()));
+            } else if (line.startsWith("times ")) {
+                String[] range = line.substring(6).trim().split("\\s+");
+                answer = times(embedder, texts.subList(Integer.parseInt(range[0]), Integer.parseInt(range[1])));
+            } else {
+                answer = oneByOne(embedder, texts);
+            }
+            answer(out, JSON.writeValueAsString(answer));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.bertembed.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 
@@ -83,20 +84,23 @@ public final class ServerComparison implements AutoCloseable {
     private final Process child;
     private final BufferedReader replies;
     private final Writer commands;
-    private final ServerLoad load;
+    private String url;
+    private ServerLoad load; // set once the in-process side is ready (it may host the server)
     private final int texts;
 
-    private ServerComparison(Process child, ServerLoad load, int texts) {
+    private ServerComparison(Process child, int texts) {
         this.child = child;
         this.replies = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         this.commands = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
-        this.load = load;
         this.texts = texts;
     }
 
     /**
      * Starts the in-process side (loads the model and warms it up on every text) and waits until it is ready.
      *
+     * @param url       the server to measure; null: the in-process JVM hosts one on its own embedder
+     *                  ({@link InProcessRounds.Setup#hostServer}), so that both sides share one copy of the model
+     *                  and the rounds compare the HTTP path alone
      * @param childMain the main class of the in-process JVM: one that calls {@link InProcessRounds#serve} on its
      *                  standard streams ({@code io.github.bertembed.cli.InProcessRoundsChild})
      */
@@ -106,15 +110,24 @@ public final class ServerComparison implements AutoCloseable {
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp",
                 System.getProperty("java.class.path"), childMain));
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        ServerComparison c = new ServerComparison(child, new ServerLoad(url, texts), texts.size());
+        ServerComparison c = new ServerComparison(child, texts.size());
         c.send(JSON.writeValueAsString(new InProcessRounds.Setup(model,
-                modelsDir == null ? null : modelsDir.toString(), threads, texts)));
+                modelsDir == null ? null : modelsDir.toString(), threads, texts, url == null)));
         String ready = c.replies.readLine();
-        if (ready == null || !ready.contains("ready")) {
+        JsonNode answer = ready == null ? null : JSON.readTree(ready);
+        String served = url != null ? url : answer == null ? null : answer.path("url").asText(null);
+        if (answer == null || !answer.path("ready").asBoolean() || served == null) {
             c.close();
             throw new IOException("the in-process side did not start (" + String.join(" ", command) + ")");
         }
+        c.url = served;
+        c.load = new ServerLoad(served, texts);
         return c;
+    }
+
+    /** The server the rounds measure: the one given, or the one the in-process JVM hosts. */
+    public String url() {
+        return url;
     }
 
     /**

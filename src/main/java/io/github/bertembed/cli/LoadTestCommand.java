@@ -68,11 +68,16 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "A PNG of throughput and latency against clients.")
     Path plot;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "0", description = "With --url: N rounds in which"
-            + " each --clients level sends the queries in slices, in turns with the same slices embedded in-process"
-            + " one by one (in a JVM of its own, see --pin); prints each round and the median ratios (default: no"
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "0", description = "With --url or --same-jvm: N"
+            + " rounds in which each --clients level sends the queries in slices, in turns with the same slices"
+            + " embedded in-process one by one (in a JVM of its own, see --pin); prints each round and the median ratios (default: no"
             + " in-process side).")
     int rounds;
+
+    @Option(names = "--same-jvm", description = "With --rounds, instead of --url: the in-process JVM also serves HTTP"
+            + " (as serve --auto-truncate, every other limit at its default) on its own embedder, so that both sides"
+            + " share one copy of the model and the rounds measure the HTTP path alone.")
+    boolean sameJvm;
 
     @Option(names = "--pin", paramLabel = "COMMAND", description = "With --rounds: the command that pins the"
             + " in-process JVM where the server runs, e.g. \"taskset -c 1\" (default: none).")
@@ -80,15 +85,19 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sameJvm && (url != null || rounds < 1 || inProcess)) {
+            System.err.println("loadtest: --same-jvm goes with --rounds and without --url (it hosts the server)");
+            return Main.BAD_INPUT;
+        }
+        if (url == null && !sameJvm && !inProcess) {
+            System.err.println("loadtest: give --url of a running server, or --in-process");
+            return Main.BAD_INPUT;
+        }
         List<String> read = BenchCorpus.read(corpus != null ? corpus : BenchCorpus.defaultCorpus(), 20_000);
         List<String> texts = wholeTexts ? read.subList(0, Math.min(queries, read.size()))
                 : ShortQueries.from(read, queries);
         if (inProcess) {
             return inProcess(texts);
-        }
-        if (url == null) {
-            System.err.println("loadtest: give --url of a running server, or --in-process");
-            return Main.BAD_INPUT;
         }
         if (rounds > 0) {
             return compare(texts);
@@ -139,8 +148,9 @@ final class LoadTestCommand implements Callable<Integer> {
         try (ServerComparison c = ServerComparison.start(url, texts, model.model,
                 model.modelsDir, threads, pinCommand, InProcessRoundsChild.class.getName())) {
             c.warmUp(clients, warmup);
-            System.out.printf("%d %s, in-process (%s, %d threads) and served, in turns:%n", texts.size(), what(),
-                    pinCommand.isEmpty() ? "not pinned" : String.join(" ", pinCommand), threads);
+            System.out.printf("%d %s, in-process (%s, %d threads) and served%s, in turns:%n", texts.size(), what(),
+                    pinCommand.isEmpty() ? "not pinned" : String.join(" ", pinCommand), threads,
+                    sameJvm ? " from the same JVM and embedder (" + c.url() + ")" : "");
             StringBuilder head = new StringBuilder(String.format("%5s %22s %22s", "round", "in-process 1x1 /s, p50",
                     "embedAll(32) texts/s"));
             for (int k : clients) {

@@ -7,11 +7,22 @@ import io.github.bertembed.server.EmbeddingServer;
 import io.github.bertembed.server.ServerSettings;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -55,5 +66,51 @@ class ServerComparisonTest {
             assertEquals(136, round.oneByOne().texts());
             assertEquals(136, round.callsOf32().texts());
         }
+    }
+
+    /**
+     * {@code loadtest --same-jvm}: with no URL the in-process JVM serves HTTP itself, on its own embedder. What it
+     * serves must be the model's vectors (checked against an embedder in this JVM, bit for bit, for texts of several
+     * lengths), a round must go through that server, and closing the comparison must stop it.
+     */
+    @Test
+    void withoutAUrlTheInProcessJvmHostsTheServerAndItAnswersTheInProcessVectors() throws Exception {
+        Path folder = TestData.model("all-minilm-l6-v2");
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            texts.add("a question " + "about the river and its banks ".repeat(i % 5) + i);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        String url;
+        try (SentenceEmbedder reference = SentenceEmbedder.builder().model(folder.toString()).build();
+             ServerComparison c = ServerComparison.start(null, texts, folder.toString(), null, 1, List.of(),
+                     InProcessRoundsChild.class.getName())) {
+            url = c.url();
+            assertNotNull(url);
+            assertTrue(url.startsWith("http://127.0.0.1:"), url);
+            ObjectMapper json = new ObjectMapper();
+            String body = json.writeValueAsString(java.util.Map.of("inputs", texts));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/embed"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode vectors = json.readTree(r.body());
+            assertEquals(texts.size(), vectors.size());
+            for (int t = 0; t < texts.size(); t++) {
+                float[] expected = reference.embed(texts.get(t));
+                float[] served = new float[vectors.get(t).size()];
+                for (int d = 0; d < served.length; d++) {
+                    served[d] = vectors.get(t).get(d).floatValue();
+                }
+                assertArrayEquals(expected, served, "text " + t);
+            }
+            ServerComparison.Round round = c.round(List.of(1), false);
+            assertEquals(0, round.paired().get(0).errors());
+            assertEquals(texts.size(), round.paired().get(0).served().requests());
+            assertTrue(round.paired().get(0).inProcessSeconds() > 0);
+        }
+        HttpRequest health = HttpRequest.newBuilder(URI.create(url + "/health")).build();
+        assertThrows(IOException.class, () -> http.send(health, HttpResponse.BodyHandlers.ofString()),
+                "the hosted server stops with the comparison");
     }
 }
