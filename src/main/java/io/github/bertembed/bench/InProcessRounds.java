@@ -19,12 +19,13 @@ import java.util.function.Function;
 /**
  * The in-process side of {@link ServerComparison}: a JVM of its own (pinned where the server is pinned) that holds
  * an embedder and, on each command read from standard input, embeds the texts and answers with a JSON line. It
- * sleeps between commands, so it and the server take turns on the same core without sharing a JVM.
+ * sleeps between commands, so it and the server take turns on the same core without sharing a JVM (or, when it
+ * hosts the server itself, sharing this JVM and its embedder).
  *
  * <p>Protocol: the first line is a {@link Setup}; it answers {@code {"ready": true}} after a warm-up (every text
  * one by one, then in calls of 32), with the {@code "url"} of the server it hosts on the same embedder when the
- * setup asks for one ({@link Setup#hostServer}: {@code loadtest --same-jvm}). Then {@code one} embeds every text one by one ({@link Block}: seconds and
- * latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code times FROM TO} embeds
+ * setup asks for one ({@link Setup#hostServer}: {@code loadtest --same-jvm}). Then {@code one} embeds every text one
+ * by one ({@link Block}: seconds and latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code times FROM TO} embeds
  * texts FROM to TO (exclusive) one by one and answers each one's nanoseconds ({@link Times}), {@code quit} ends it.
  */
 public final class InProcessRounds {

@@ -70,13 +70,13 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "0", description = "With --url or --same-jvm: N"
             + " rounds in which each --clients level sends the queries in slices, in turns with the same slices"
-            + " embedded in-process one by one (in a JVM of its own, see --pin); prints each round and the median ratios (default: no"
-            + " in-process side).")
+            + " embedded in-process one by one (in a JVM of its own, see --pin); prints each round and the median"
+            + " ratios (default: no in-process side).")
     int rounds;
 
     @Option(names = "--same-jvm", description = "With --rounds, instead of --url: the in-process JVM also serves HTTP"
             + " (as serve --auto-truncate, every other limit at its default) on its own embedder, so that both sides"
-            + " share one copy of the model and the rounds measure the HTTP path alone.")
+            + " share one JVM and one copy of the model, and what differs between them is the HTTP path.")
     boolean sameJvm;
 
     @Option(names = "--pin", paramLabel = "COMMAND", description = "With --rounds: the command that pins the"
