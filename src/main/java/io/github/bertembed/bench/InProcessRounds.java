@@ -66,17 +66,9 @@ public final class InProcessRounds {
      * Answers the parent's commands read from {@code input} on {@code output}, one JSON line each, until
      * {@code quit} or the end of the input: the whole life of the child JVM ({@code cli.InProcessRoundsChild} calls it
      * on its standard streams, which are pipes to the parent, never a terminal).
-     */
-    public static void serve(InputStream input, OutputStream output) throws Exception {
-        serve(input, output, embedder -> {
-            throw new IllegalStateException("this in-process JVM hosts no server");
-        });
-    }
-
-    /**
-     * As {@link #serve(InputStream, OutputStream)}, starting {@code host} on the embedder (built as a server's,
-     * without normalization: requests choose it) when the setup asks for a hosted server, and stopping it at the end.
-     * The bench package knows no server; the CLI's child main passes one.
+     * When the setup asks for a hosted server, {@code host} is started on the embedder (built as a server's, without
+     * normalization: requests choose it) and stopped at the end; the bench package knows no server, so the CLI's
+     * child main passes it.
      */
     public static void serve(InputStream input, OutputStream output, Function<SentenceEmbedder, Hosted> host)
             throws Exception {

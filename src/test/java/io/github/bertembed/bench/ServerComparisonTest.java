@@ -1,14 +1,13 @@
 package io.github.bertembed.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
 import io.github.bertembed.cli.InProcessRoundsChild;
 import io.github.bertembed.server.EmbeddingServer;
 import io.github.bertembed.server.ServerSettings;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,7 +89,7 @@ class ServerComparisonTest {
             assertNotNull(url);
             assertTrue(url.startsWith("http://127.0.0.1:"), url);
             ObjectMapper json = new ObjectMapper();
-            String body = json.writeValueAsString(java.util.Map.of("inputs", texts));
+            String body = json.writeValueAsString(Map.of("inputs", texts));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/embed"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
                     .build(), HttpResponse.BodyHandlers.ofString());
