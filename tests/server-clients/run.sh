@@ -12,16 +12,17 @@ cd "$(dirname "$0")/../.."
 which=${1:-all}
 port=${2:-8095}
 case $which in all|python|js|go) ;; *) echo "usage: $0 [all|python|js|go] [port]" >&2; exit 2 ;; esac
-if [ "$which" = all ] || [ "$which" = go ]; then
+wants() { [ "$which" = all ] || [ "$which" = "$1" ]; }
+if wants go; then
     command -v go > /dev/null || { echo "$0: the go command is needed for check.go (e.g. apt-get install golang-go)" >&2
                                    exit 2; }
 fi
 venv=target/py-clients
 js=target/js-clients
-if [ "$which" = all ] || [ "$which" = python ]; then
+if wants python; then
     [ -x $venv/bin/python ] || { python3 -m venv $venv && $venv/bin/pip install -q openai huggingface_hub numpy; }
 fi
-if [ "$which" = all ] || [ "$which" = js ]; then
+if wants js; then
     mkdir -p $js
     # package.json is copied before the install and removed if it fails, so the next run installs again
     cmp -s tests/server-clients/package.json $js/package.json || {
@@ -35,13 +36,13 @@ until grep -qs "serving" target/serve-clients.log; do
     kill -0 $pid 2>/dev/null || { cat target/serve-clients.log; exit 1; }; sleep 0.5
 done
 status=0
-if [ "$which" = all ] || [ "$which" = python ]; then
+if wants python; then
     $venv/bin/python tests/server-clients/check.py "http://127.0.0.1:$port" || status=1
 fi
-if [ "$which" = all ] || [ "$which" = js ]; then
+if wants js; then
     JS_CLIENTS=$PWD/$js node tests/server-clients/check.mjs "http://127.0.0.1:$port" || status=1
 fi
-if [ "$which" = all ] || [ "$which" = go ]; then
+if wants go; then
     # the standard library only: nothing to download, the build cache under target/
     GOCACHE=$PWD/target/go-cache GOPROXY=off GOFLAGS= go run tests/server-clients/check.go "http://127.0.0.1:$port" \
         || status=1
