@@ -25,7 +25,8 @@ import java.util.function.Function;
  * An embedding server that TEI and OpenAI clients speak: TEI's routes ({@code /embed}, {@code /embed_all},
  * {@code /tokenize}, {@code /decode}, {@code /similarity}, {@code /info}, {@code /health}, {@code /metrics}, and
  * TEI's other names: {@code POST /} and {@code /invocations} embed, {@code GET /} and {@code /ping} answer health)
- * and OpenAI's ({@code /v1/embeddings}, also as {@code /embeddings}, and {@code /v1/models}), on Javalin (Jetty 12).
+ * and OpenAI's ({@code /v1/embeddings}, also as {@code /embeddings}, and {@code /v1/models}), on Javalin (Jetty 12);
+ * the API described at {@code /api-doc/openapi.json} (OpenAPI 3) and {@code /docs} (Swagger UI), as TEI's.
  *
  * <p>The HTTP layer only admits, parses, tokenizes and queues; one {@link EmbeddingBatcher} thread owns the model.
  * Limits, each with its status: more than {@code maxConcurrentRequests} in flight → 429 with Retry-After; more
@@ -67,6 +68,7 @@ public final class EmbeddingServer implements AutoCloseable {
                 settings.maxClientBatchSize());
         TeiRoutes tei = new TeiRoutes(embedder, batcher, inputs, settings, metrics, modelName, json);
         OpenAiRoutes openAi = new OpenAiRoutes(tei, settings, modelName, embedder.dimension(), json);
+        ApiDocs docs = new ApiDocs(json, ServerCalls.version(), settings.apiKey() != null);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.host();
@@ -116,6 +118,18 @@ public final class EmbeddingServer implements AutoCloseable {
                     error(ctx, "/metrics", unauthorized());
                 }
             });
+            // The API described where TEI describes its own; open without the key, as a page a browser loads.
+            config.routes.get(ApiDocs.DOCUMENT_PATH, ctx -> ctx.status(200).contentType("application/json")
+                    .result(docs.document()));
+            config.routes.get(ApiDocs.PAGE_PATH, ctx -> {
+                if (docs.page() == null) {
+                    error(ctx, ApiDocs.PAGE_PATH, new ApiError(404, "Validation", "Swagger UI is not on the classpath "
+                            + "(org.webjars:swagger-ui); the API document is at " + ApiDocs.DOCUMENT_PATH, null));
+                } else {
+                    ctx.status(200).html(docs.page());
+                }
+            });
+            config.staticFiles.enableWebjars(); // Swagger UI's script and style sheet, from its jar
             // In the error shape of the route's family, in place of Javalin's plain-text "Endpoint ... not found".
             config.routes.error(404, ctx -> error(ctx, "unmatched", new ApiError(404, "Validation", "no route "
                     + ctx.method() + " " + ctx.path(), null)));
@@ -151,6 +165,15 @@ public final class EmbeddingServer implements AutoCloseable {
     /** Requests answered with 200 so far (the shutdown report; clients can count theirs against it). */
     public long succeeded() {
         return succeeded.get();
+    }
+
+    /** The routes registered, as "METHOD /path" (what {@code ApiDocsTest} holds the API document to). */
+    List<String> routes() {
+        List<String> out = new java.util.ArrayList<>();
+        for (var handler : app.unsafe.internalRouter.allHttpHandlers()) {
+            out.add(handler.endpoint.method.name() + " " + handler.endpoint.path);
+        }
+        return out;
     }
 
     /** Requests admitted and not yet answered. */
