@@ -125,6 +125,9 @@ public final class EmbeddingServer implements AutoCloseable {
                 if (docs.page() == null) {
                     error(ctx, ApiDocs.PAGE_PATH, new ApiError(404, "Validation", "Swagger UI is not on the classpath "
                             + "(org.webjars:swagger-ui); the API document is at " + ApiDocs.DOCUMENT_PATH, null));
+                } else if (ctx.path().endsWith("/")) {
+                    // The page's URLs are relative to /docs; under /docs/ they would point into /docs/ itself.
+                    ctx.status(301).header("Location", "../docs");
                 } else {
                     ctx.status(200).html(docs.page());
                 }

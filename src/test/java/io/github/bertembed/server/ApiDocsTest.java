@@ -149,6 +149,15 @@ class ApiDocsTest {
     }
 
     @Test
+    void aServerWithoutAKeyDocumentsNoneAndItsOwnVersion() throws Exception {
+        JsonNode open = JSON.readTree(new ApiDocs(JSON, "9.8.7", false).document());
+        assertEquals("9.8.7", open.path("info").path("version").asText());
+        assertTrue(open.path("security").isMissingNode(), "no key required");
+        assertTrue(open.path("components").path("securitySchemes").isMissingNode(), "no Authorize button");
+        assertEquals(JSON.readTree(document).get("paths"), open.get("paths"), "the same routes");
+    }
+
+    @Test
     void documentNamesEveryRouteTheServerServesAndNoOther() throws Exception {
         Set<String> documented = new TreeSet<>();
         JsonNode paths = JSON.readTree(document).get("paths");
@@ -264,6 +273,11 @@ class ApiDocsTest {
             fetched.add(asset.getPath());
         }
         assertEquals(2, fetched.size(), "the script and the style sheet: " + fetched);
+        // /docs/ (as TEI's Swagger UI has it) is sent to /docs, where the page's relative URLs resolve as above
+        HttpResponse<String> slash = send("GET", ApiDocs.PAGE_PATH + "/", null, false);
+        assertEquals(301, slash.statusCode());
+        assertEquals(ApiDocs.PAGE_PATH, URI.create(server.url() + ApiDocs.PAGE_PATH + "/")
+                .resolve(slash.headers().firstValue("Location").orElseThrow()).getPath());
         // and the document the page loads, resolved the same way
         HttpResponse<String> doc = http.send(HttpRequest.newBuilder(base.resolve("api-doc/openapi.json")).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
