@@ -24,7 +24,8 @@ import java.util.function.Function;
  *
  * <p>Protocol: the first line is a {@link Setup}; it answers {@code {"ready": true}} after a warm-up (every text
  * one by one, then in calls of 32), with the {@code "url"} of the server it hosts on the same embedder when the
- * setup asks for one ({@link Setup#hostServer}: {@code loadtest --same-jvm}). Then {@code one} embeds every text one
+ * setup asks for one ({@link Setup#hostServer}: {@code loadtest --same-jvm}), and then also the {@code "socket"} port
+ * of the same embedder behind a bare loopback socket ({@link RawSocketEmbedding}). Then {@code one} embeds every text one
  * by one ({@link Block}: seconds and latency percentiles), {@code calls N} embeds them in calls of N texts (seconds), {@code times FROM TO} embeds
  * texts FROM to TO (exclusive) one by one and answers each one's nanoseconds ({@link Times}), {@code quit} ends it.
  */
@@ -79,8 +80,9 @@ public final class InProcessRounds {
                 .modelsDir(setup.modelsDir() == null ? null : Path.of(setup.modelsDir())).threads(setup.threads())
                 .normalize(!setup.hostServer()).build()) {
             Hosted hosted = setup.hostServer() ? host.apply(embedder) : null;
-            try {
-                commands(in, out, embedder, setup.texts(), hosted);
+            try (RawSocketEmbedding raw = setup.hostServer() ? new RawSocketEmbedding(embedder, setup.texts())
+                    : null) {
+                commands(in, out, embedder, setup.texts(), hosted, raw);
             } finally {
                 if (hosted != null) {
                     hosted.server().close();
@@ -90,11 +92,12 @@ public final class InProcessRounds {
     }
 
     private static void commands(BufferedReader in, Writer out, SentenceEmbedder embedder, List<String> texts,
-                                 Hosted hosted) throws IOException {
+                                 Hosted hosted, RawSocketEmbedding raw) throws IOException {
         oneByOne(embedder, texts);
         inCalls(embedder, texts, 32);
         answer(out, hosted == null ? "{\"ready\": true}"
-                : "{\"ready\": true, \"url\": " + JSON.writeValueAsString(hosted.url()) + "}");
+                : "{\"ready\": true, \"url\": " + JSON.writeValueAsString(hosted.url()) + ", \"socket\": "
+                + raw.port() + "}");
         for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
             Object answer;
             if (line.startsWith("calls ")) {

@@ -7,8 +7,11 @@ import org.HdrHistogram.Histogram;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +26,10 @@ import java.util.List;
  * within a round and their median across rounds are what can be compared. Each level is measured side by side
  * with in-process one-by-one calls of the same texts, slice by slice in turns (see {@link Paired}): one client in
  * slices of {@value #SLICE} texts, so that a latency difference of a fraction of a millisecond is not lost in the
- * machine's drift between two passes, and more clients in slices of {@value #LOAD_SLICE}.
+ * machine's drift between two passes, and more clients in slices of {@value #LOAD_SLICE}. When the in-process JVM
+ * hosts the server ({@code loadtest --same-jvm}), the lone client's slices take turns with a third side too: the
+ * same embedder called over a bare loopback socket ({@link RawSocketEmbedding}), out of process but without HTTP or
+ * JSON, so that the served p50 over it is the HTTP and JSON cost alone.
  *
  * <pre>{@code
  * try (ServerComparison c = ServerComparison.start(url, texts, "all-minilm-l6-v2", null, 1, List.of("taskset", "-c", "1"),
@@ -48,15 +54,24 @@ public final class ServerComparison implements AutoCloseable {
         public double extraP50(int k) {
             return paired.get(k).servedP50() - paired.get(k).inProcessP50();
         }
+
+        /**
+         * Served p50 at level {@code k} minus the raw socket's p50 of the same slices (the HTTP and JSON cost), in
+         * milliseconds; NaN where the level had no raw-socket side.
+         */
+        public double extraP50OverSocket(int k) {
+            return paired.get(k).servedP50() - paired.get(k).socketP50();
+        }
     }
 
     /**
      * One concurrency level and in-process one-by-one calls of the same texts, slice by slice in turns (which side
      * goes first alternates from slice to slice): the in-process seconds (the sum of the calls), the served
-     * seconds (the sum of the slices' wall times), and the p50 of each side's calls in milliseconds.
+     * seconds (the sum of the slices' wall times), and the p50 of each side's calls in milliseconds; with a raw
+     * socket (one client, {@code --same-jvm}), its round trips' p50 too, else NaN.
      */
     public record Paired(int clients, int texts, double inProcessSeconds, double inProcessP50, double servedSeconds,
-                         double servedP50, double servedP90, double servedP99, int errors) {
+                         double servedP50, double servedP90, double servedP99, int errors, double socketP50) {
         /** The served side alone: requests answered, seconds and latency percentiles. */
         public ServerLoad.Result served() {
             return new ServerLoad.Result(clients, texts - errors, errors, servedSeconds, servedP50, servedP90,
@@ -85,6 +100,7 @@ public final class ServerComparison implements AutoCloseable {
     private final BufferedReader replies;
     private final Writer commands;
     private String url;
+    private int socketPort; // the hosted embedder's raw socket; 0: none
     private ServerLoad load; // set once the in-process side is ready (it may host the server)
     private final int texts;
 
@@ -121,6 +137,7 @@ public final class ServerComparison implements AutoCloseable {
             throw new IOException("the in-process side did not start (" + String.join(" ", command) + ")");
         }
         c.url = served;
+        c.socketPort = answer.path("socket").asInt(0);
         c.load = new ServerLoad(served, texts);
         return c;
     }
@@ -130,15 +147,28 @@ public final class ServerComparison implements AutoCloseable {
         return url;
     }
 
+    /** Whether the lone client's slices also take turns with the raw socket (the in-process JVM hosts the server). */
+    public boolean hasRawSocket() {
+        return socketPort > 0;
+    }
+
     /**
      * Warms both sides up on the paths the rounds measure: {@code requests} requests to the server at each level
      * (a lone request runs on its own thread and a loaded server batches, so each level has request-path code of
      * its own for the JIT to compile: on a fresh server at one client the compiler took 16% of the core at first and
-     * 2% after a minute), and a quarter as many texts one by one in-process.
+     * 2% after a minute), and a quarter as many texts one by one in-process and, where there is one, over the raw
+     * socket (the model path is the in-process one; only the socket's own few lines are new to the JIT).
      */
     public void warmUp(List<Integer> levels, int requests) throws IOException, InterruptedException {
         for (int clients : levels) {
             load.run(clients, requests, 0);
+        }
+        if (hasRawSocket() && levels.contains(1)) {
+            try (RawClient raw = new RawClient(socketPort)) {
+                for (int sent = 0; sent < requests / 4; sent += texts) {
+                    raw.send(0, texts, null);
+                }
+            }
         }
         for (int embedded = 0; embedded < requests / 4; embedded += texts) {
             ask("one");
@@ -164,20 +194,29 @@ public final class ServerComparison implements AutoCloseable {
         return new Round(one, calls, paired);
     }
 
-    /** Every text in-process one by one and served by {@code clients} clients, a slice at a time, in turns. */
+    /**
+     * Every text in-process one by one and served by {@code clients} clients, a slice at a time, in turns; for one
+     * client with a raw socket, over it too, the three sides' order rotating from slice to slice.
+     */
     private Paired paired(int clients, boolean inProcessFirst) throws IOException, InterruptedException {
         int slice = clients == 1 ? SLICE : LOAD_SLICE;
         Histogram in = new Histogram(60_000_000_000L, 3);
         Histogram out = new Histogram(60_000_000_000L, 3);
+        Histogram socket = new Histogram(60_000_000_000L, 3);
         long inNanos = 0;
         long outNanos = 0;
         int errors = 0;
-        boolean inFirst = inProcessFirst;
-        try (ServerLoad.Clients served = load.clients(clients)) {
+        int sides = clients == 1 && hasRawSocket() ? 3 : 2;
+        int first = inProcessFirst ? 0 : 1; // the side that opens the slice: 0 in-process, 1 served, 2 raw socket
+        try (ServerLoad.Clients served = load.clients(clients);
+             RawClient raw = sides == 3 ? new RawClient(socketPort) : null) {
             for (int from = 0; from < texts; from += slice) {
                 int to = Math.min(texts, from + slice);
-                for (int side = 0; side < 2; side++) {
-                    if ((side == 0) == inFirst) {
+                for (int turn = 0; turn < sides; turn++) {
+                    int side = (first + turn) % sides;
+                    if (side == 2) {
+                        raw.send(from, to, socket);
+                    } else if (side == 0) {
                         long[] nanos = JSON.readValue(askLine("times " + from + " " + to), InProcessRounds.Times.class)
                                 .nanos();
                         for (long n : nanos) {
@@ -193,12 +232,50 @@ public final class ServerComparison implements AutoCloseable {
                         errors += s.errors();
                     }
                 }
-                inFirst = !inFirst;
+                first = (first + 1) % sides;
             }
         }
         return new Paired(clients, texts, inNanos / 1e9, in.getValueAtPercentile(50) / 1e6, outNanos / 1e9,
                 out.getValueAtPercentile(50) / 1e6, out.getValueAtPercentile(90) / 1e6,
-                out.getValueAtPercentile(99) / 1e6, errors);
+                out.getValueAtPercentile(99) / 1e6, errors,
+                sides == 3 ? socket.getValueAtPercentile(50) / 1e6 : Double.NaN);
+    }
+
+    /** One connection to {@link RawSocketEmbedding}: a text's index out, its answer line back, timed. */
+    private static final class RawClient implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+        private final BufferedReader in;
+
+        RawClient(int port) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            out = socket.getOutputStream();
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+        }
+
+        /** Texts {@code from} to {@code to} one at a time; each round trip's nanoseconds into {@code times}. */
+        void send(int from, int to, Histogram times) throws IOException {
+            for (int i = from; i < to; i++) {
+                byte[] line = (i + "\n").getBytes(StandardCharsets.US_ASCII);
+                long s = System.nanoTime();
+                out.write(line);
+                out.flush();
+                String reply = in.readLine();
+                long took = System.nanoTime() - s;
+                if (reply == null || !reply.startsWith("ok ")) {
+                    throw new IOException("the raw socket answered " + reply + " to text " + i);
+                }
+                if (times != null) {
+                    times.recordValue(took);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** The median of values. */

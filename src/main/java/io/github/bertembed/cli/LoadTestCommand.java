@@ -76,7 +76,9 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Option(names = "--same-jvm", description = "With --rounds, instead of --url: the in-process JVM also serves HTTP"
             + " (as serve --auto-truncate, every other limit at its default) on its own embedder, so that both sides"
-            + " share one JVM and one copy of the model, and what differs between them is the HTTP path.")
+            + " share one JVM and one copy of the model, and what differs between them is the HTTP path; the lone"
+            + " client's slices also take turns with the same embedder over a bare loopback socket (a line in, the"
+            + " text embedded, a line out), whose p50 the served one is also given over: the HTTP and JSON cost.")
     boolean sameJvm;
 
     @Option(names = "--pin", paramLabel = "COMMAND", description = "With --rounds: the command that pins the"
@@ -155,6 +157,9 @@ final class LoadTestCommand implements Callable<Integer> {
                     "embedAll(32) texts/s"));
             for (int k : clients) {
                 head.append(String.format(" | %30s %26s", k + " clients req/s, p50, p99", "beside it: in-process /s, p50"));
+                if (k == 1 && c.hasRawSocket()) {
+                    head.append(String.format(" %16s", "raw socket p50"));
+                }
             }
             System.out.println(head);
             List<ServerComparison.Round> done = new ArrayList<>();
@@ -168,6 +173,9 @@ final class LoadTestCommand implements Callable<Integer> {
                     ServerLoad.Result s = p.served();
                     line.append(String.format(" | %11.1f %6.2f ms %6.2f ms %16.1f %6.2f ms", s.requestsPerSecond(),
                             s.p50(), s.p99(), p.texts() / p.inProcessSeconds(), p.inProcessP50()));
+                    if (!Double.isNaN(p.socketP50())) {
+                        line.append(String.format(" %13.2f ms", p.socketP50()));
+                    }
                 }
                 System.out.println(line);
             }
@@ -176,9 +184,16 @@ final class LoadTestCommand implements Callable<Integer> {
                 double[] each = done.stream().mapToDouble(r -> r.speedup(level)).sorted().toArray();
                 double speedup = ServerComparison.median(each);
                 double extraP50 = ServerComparison.median(done.stream().mapToDouble(r -> r.extraP50(level)).toArray());
+                String overSocket = "";
+                if (!Double.isNaN(done.get(0).paired().get(k).socketP50())) {
+                    double[] http = done.stream().mapToDouble(r -> r.extraP50OverSocket(level)).sorted().toArray();
+                    overSocket = String.format(", %+.2f ms over the same embedder called over a raw socket (the HTTP"
+                            + " and JSON cost; rounds %+.2f to %+.2f)", ServerComparison.median(http), http[0],
+                            http[http.length - 1]);
+                }
                 System.out.printf("median of %d rounds, %d clients: %.2fx in-process one-by-one throughput"
-                        + " (rounds %.2f to %.2f); p50 %+.2f ms over in-process one by one%n", rounds, clients.get(k),
-                        speedup, each[0], each[each.length - 1], extraP50);
+                        + " (rounds %.2f to %.2f); p50 %+.2f ms over in-process one by one%s%n", rounds, clients.get(k),
+                        speedup, each[0], each[each.length - 1], extraP50, overSocket);
             }
         }
         return 0;

@@ -62,7 +62,9 @@ class ServerComparisonTest {
                 assertEquals(p.inProcessSeconds() / p.servedSeconds(), round.speedup(k), 1e-12);
                 assertEquals(p.servedP50() - p.inProcessP50(), round.extraP50(k), 1e-12);
                 assertEquals(served.requestsPerSecond(), 136 / p.servedSeconds(), 1e-9);
+                assertTrue(Double.isNaN(p.socketP50()), "no raw socket beside a server given by URL: " + p);
             }
+            assertTrue(!c.hasRawSocket());
             assertEquals(136, round.oneByOne().texts());
             assertEquals(136, round.callsOf32().texts());
         }
@@ -104,10 +106,17 @@ class ServerComparisonTest {
                 }
                 assertArrayEquals(expected, served, "text " + t);
             }
-            ServerComparison.Round round = c.round(List.of(1), false);
-            assertEquals(0, round.paired().get(0).errors());
-            assertEquals(texts.size(), round.paired().get(0).served().requests());
-            assertTrue(round.paired().get(0).inProcessSeconds() > 0);
+            assertTrue(c.hasRawSocket());
+            // The lone client's slices take turns with the raw socket too (each of its answers must be "ok", or the
+            // round throws); a loaded level has no raw-socket side.
+            ServerComparison.Round round = c.round(List.of(1, 4), false);
+            ServerComparison.Paired lone = round.paired().get(0);
+            assertEquals(0, lone.errors());
+            assertEquals(texts.size(), lone.served().requests());
+            assertTrue(lone.inProcessSeconds() > 0);
+            assertTrue(lone.socketP50() > 0 && Double.isFinite(lone.socketP50()), lone.toString());
+            assertEquals(lone.servedP50() - lone.socketP50(), round.extraP50OverSocket(0), 1e-12);
+            assertTrue(Double.isNaN(round.paired().get(1).socketP50()), round.paired().get(1).toString());
         }
         HttpRequest health = HttpRequest.newBuilder(URI.create(url + "/health")).build();
         assertThrows(IOException.class, () -> http.send(health, HttpResponse.BodyHandlers.ofString()),

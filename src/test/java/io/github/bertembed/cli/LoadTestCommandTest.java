@@ -27,6 +27,14 @@ class LoadTestCommandTest {
         assertTrue(r.out().contains("served from the same JVM and embedder (http://127.0.0.1:"), r.out());
         assertTrue(r.out().contains("median of 2 rounds, 1 clients: "), r.out());
         assertTrue(r.out().contains("median of 2 rounds, 4 clients: "), r.out());
+        assertTrue(r.out().contains("raw socket p50"), r.out());
+        String lone = r.out().lines().filter(l -> l.startsWith("median of 2 rounds, 1 clients: ")).findFirst()
+                .orElseThrow();
+        assertTrue(lone.contains(" ms over the same embedder called over a raw socket (the HTTP and JSON cost; rounds"),
+                lone);
+        String loaded = r.out().lines().filter(l -> l.startsWith("median of 2 rounds, 4 clients: ")).findFirst()
+                .orElseThrow();
+        assertTrue(!loaded.contains("raw socket"), loaded);
     }
 
     @Test
