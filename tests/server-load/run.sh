@@ -21,7 +21,8 @@ echo "== longer texts (512 fortunes whole, truncated at 256 tokens): in-process 
 taskset -c 0 java -jar $jar loadtest --url "$url" --clients 32 --rounds 6 --whole-texts --queries 512 --warmup 1024 \
     --pin "taskset -c 1"
 echo "== one client against a server hosted in the in-process JVM on its own embedder (one JVM, one copy of"
-echo "   the model: what differs is the HTTP path), in turns with in-process one by one"
+echo "   the model), in turns with in-process one by one and with that embedder behind a bare loopback socket"
+echo "   (out of process without HTTP or JSON: the served p50 over it is the HTTP and JSON cost)"
 taskset -c 0 java -jar $jar loadtest --same-jvm --clients 1 --rounds 8 --queries 1024 --pin "taskset -c 1"
 echo "== the server under 1, 4, 16, 32, 64 clients"
 taskset -c 0 java -jar $jar loadtest --url "$url" --clients 1,4,16,32,64 --warmup 2048 --plot docs/server-load.png
