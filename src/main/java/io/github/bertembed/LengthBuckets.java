@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * How encodings become encoder runs: sorted by length, then cut into runs of at most {@code batchSize} texts and
- * {@code maxBatchTokens} padded tokens (texts × the longest), where cutting is cheapest. A run costs its padded
+ * {@code maxRunTokens} padded tokens (texts × the longest), where cutting is cheapest. A run costs its padded
  * positions plus a fixed {@value #RUN_COST_IN_POSITIONS} positions' worth (the encoder's weights stream through the
  * core once per run), and the cuts are the ones that make the total smallest: texts of 5 to 10 tokens become a
  * few runs of nearly equal length rather than one padded run or many tiny ones. A text longer than the budget runs
@@ -25,10 +25,10 @@ import java.util.List;
  * }</pre>
  *
  * @param batchSize      most texts a run
- * @param maxBatchTokens most padded tokens a run
+ * @param maxRunTokens most padded tokens a run
  * @param packedHidden   the hidden size of an encoder that packs tokens, or 0 for one that runs padded
  */
-public record LengthBuckets(int batchSize, int maxBatchTokens, int packedHidden) {
+public record LengthBuckets(int batchSize, int maxRunTokens, int packedHidden) {
     /**
      * What one more run costs, in padded token positions. Measured on one pinned core, short queries (2-7 words)
      * in calls of 16 and 32, each call's cuttings run back to back: a fixed cost of 8 or 16 positions ran 7-10%
@@ -44,16 +44,16 @@ public record LengthBuckets(int batchSize, int maxBatchTokens, int packedHidden)
     static final double PACKED_SLOT_COST = 1.0 / 8;
 
     /** For an encoder that runs padded. */
-    public LengthBuckets(int batchSize, int maxBatchTokens) {
-        this(batchSize, maxBatchTokens, 0);
+    public LengthBuckets(int batchSize, int maxRunTokens) {
+        this(batchSize, maxRunTokens, 0);
     }
 
     public LengthBuckets {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
-        if (maxBatchTokens < 1) {
-            throw new IllegalArgumentException("max batch tokens must be >= 1, got " + maxBatchTokens);
+        if (maxRunTokens < 1) {
+            throw new IllegalArgumentException("max batch tokens must be >= 1, got " + maxRunTokens);
         }
         if (packedHidden < 0) {
             throw new IllegalArgumentException("packed hidden size must be >= 0, got " + packedHidden);
@@ -87,7 +87,7 @@ public record LengthBuckets(int batchSize, int maxBatchTokens, int packedHidden)
             cost[j] = Double.MAX_VALUE;
             for (int i = j - 1; i >= 0 && j - i <= batchSize; i--) {
                 long padded = (long) (j - i) * length[j - 1];
-                if (padded > maxBatchTokens && j - i > 1) {
+                if (padded > maxRunTokens && j - i > 1) {
                     break; // longer runs ending at j only pad more
                 }
                 double work = packedHidden == 0 ? padded : real[j] - real[i]

@@ -1,10 +1,16 @@
 package io.github.bertembed;
 
 import io.github.bertembed.embedding.InputEmbeddings;
+import io.github.bertembed.model.CacheRoot;
+import io.github.bertembed.model.ModelFolder;
+import io.github.bertembed.model.ModelLocation;
+import io.github.bertembed.model.ModelSettings;
+import io.github.bertembed.model.Models;
 import io.github.bertembed.embedding.StaticWordVectors;
 import io.github.bertembed.embedding.TokenLookup;
 import io.github.bertembed.onnx.EmbeddingLayerGraph;
-import io.github.bertembed.onnx.EncoderGraph;
+import io.github.bertembed.onnx.EncoderGraphCache;
+import io.github.bertembed.onnx.EncoderRewrite;
 import io.github.bertembed.onnx.EncoderSessions;
 import io.github.bertembed.onnx.OnnxEncoder;
 import io.github.bertembed.onnx.OnnxModelFile;
@@ -22,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Text to sentence vectors: our WordPiece tokenizer, our input embedding layer, the model's transformer layers
@@ -56,34 +63,14 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final boolean perTextRuns;
     private final int layers;
     private final Map<String, String> prompts;
-    private final StageClock clock = new StageClock();
-
-    /**
-     * Where time went since the last {@link #resetStageTimes()}, summed over threads: tokenization, the input
-     * embedding layer, the encoder, pooling; and the encoder's work: runs, padded tokens, and Σ batch × seq²
-     * (for attention FLOPs).
-     */
-    public record StageTimes(long tokenizeNanos, long inputEmbeddingsNanos, long encoderNanos, long poolingNanos,
-                             long encoderRuns, long paddedTokens, long paddedTokenSeq) {
-        /** The Java-side share: tokenize + input embeddings + pooling over all four stages. */
-        public double javaShare() {
-            double java = tokenizeNanos + inputEmbeddingsNanos + poolingNanos;
-            return java / (java + encoderNanos);
-        }
-    }
-
-    public StageTimes stageTimes() {
-        return clock.read();
-    }
-
-    public void resetStageTimes() {
-        clock.reset();
-    }
+    private final StageListener listener;
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
                              InputEmbeddings inputEmbeddings, EncoderSessions sessions, LengthBuckets buckets,
-                             boolean perTextRuns, int parallelism, int layers, Map<String, String> prompts) {
+                             boolean perTextRuns, int parallelism, int layers, Map<String, String> prompts,
+                             StageListener listener) {
         this.location = location;
+        this.listener = listener;
         this.prompts = prompts;
         this.settings = settings;
         this.tokenizer = tokenizer;
@@ -133,7 +120,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         checkOpen();
         long t0 = System.nanoTime();
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
-        clock.tokenizeNanos.add(System.nanoTime() - t0);
+        listener.tokenized(texts.size(), System.nanoTime() - t0);
         return embedEncodings(encodings);
     }
 
@@ -144,9 +131,18 @@ public final class SentenceEmbedder implements AutoCloseable {
      * @throws IllegalArgumentException for an encoding longer than the model's position table
      */
     public List<Embedding> embedEncodings(List<Encoding> encodings) {
+        return embedEncodings(encodings, done -> { });
+    }
+
+    /**
+     * As {@link #embedEncodings(List)}, telling {@code progress} how many encodings are done after each encoder
+     * run (a progress display over a long list moves several times a second).
+     */
+    public List<Embedding> embedEncodings(List<Encoding> encodings, IntConsumer progress) {
         checkOpen();
         Embedding[] out = new Embedding[encodings.size()];
         if (!perTextRuns) {
+            int done = 0;
             for (int[] run : buckets.runs(encodings)) {
                 List<Encoding> batch = new ArrayList<>(run.length);
                 for (int i : run) {
@@ -156,13 +152,17 @@ public final class SentenceEmbedder implements AutoCloseable {
                 for (int k = 0; k < run.length; k++) {
                     out[run[k]] = pooled[k];
                 }
+                done += run.length;
+                progress.accept(done);
             }
         } else if (workers == null || encodings.size() == 1) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = run(List.of(encodings.get(i)), sessions.main())[0]; // a lone text gets all threads
+                progress.accept(i + 1);
             }
         } else {
             workers.forEach(out.length, i -> out[i] = run(List.of(encodings.get(i)), sessions.single())[0]);
+            progress.accept(out.length);
         }
         return Arrays.asList(out);
     }
@@ -236,7 +236,8 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             out[b] = new Embedding(v, e.realLength(), e.truncated());
         }
-        clock.run(batch.size(), seq, t1 - t0, t2 - t1, System.nanoTime() - t2);
+        listener.encoderRun(new StageListener.EncoderRun(batch.size(), seq, t1 - t0, t2 - t1,
+                System.nanoTime() - t2));
         return out;
     }
 
@@ -315,22 +316,26 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     /** onnxruntime tensors and results created and not yet freed: zero whenever no call is in flight. */
-    public int openNativeObjects() {
+    int openNativeObjects() {
         return sessions.openNativeObjects();
     }
 
-    /** Whether each text runs on its own (dynamically quantized models). */
-    public boolean runsTextsOneByOne() {
+    /**
+     * Whether the model is dynamically quantized (int8): its activation scale is computed per encoder run, so each
+     * text runs on its own, texts side by side across the threads.
+     */
+    public boolean quantized() {
         return perTextRuns;
     }
 
+    /** Most texts in one encoder run. */
     public int batchSize() {
         return buckets.batchSize();
     }
 
-    /** How this embedder groups encodings into encoder runs. */
-    public LengthBuckets lengthBuckets() {
-        return buckets;
+    /** Whether the encoder runs the position-wise layers on the real tokens only ({@link EncoderRewrite#FUSED_PACKED}). */
+    public boolean packsTokens() {
+        return sessions.main().packsTokens();
     }
 
     @Override
@@ -352,15 +357,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private int batchSize = 32;
-        private int maxBatchTokens = 1024;
+        private int maxRunTokens = 1024;
         private SessionOptions session = SessionOptions.defaults();
-        private List<Path> cacheDirs;
         private int threads;
         private BertNormalizer vocabNormalizer = BertNormalizer.uncased();
-        private boolean fuseAttention = true;
-        private boolean packTokens = true;
+        private EncoderRewrite rewrite = EncoderRewrite.FUSED_PACKED;
         private ClassLoader classLoader;
-        private Path modelCache;
+        private Path cache;
+        private StageListener listener = StageListener.NONE;
 
         private Builder() {
         }
@@ -375,39 +379,29 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         /**
-         * A folder to try first for the verified copies of models found in jars (default: {@code $BERT_EMBED_CACHE},
-         * {@code -Dbertembed.cache}, {@code ~/.cache/bert-embed}, then the temporary folder).
+         * The cache root to try first, for the verified copies of models found in jars and the cut encoder graphs
+         * (default: see {@link CacheRoot}: {@code $BERT_EMBED_CACHE}, {@code -Dbertembed.cache},
+         * {@code ~/.cache/bert-embed}, then the temporary folder).
          */
-        public Builder modelCache(Path root) {
-            this.modelCache = root;
+        public Builder cache(Path root) {
+            this.cache = root;
             return this;
         }
 
         /**
-         * Run each fp32 self-attention block as onnxruntime's fused Attention operator (Q, K, V in one matrix) and
-         * fold the residual biases into its SkipLayerNormalization (default true): far fewer small operators, which
-         * is what short inputs pay for. Vectors stay within 1e-5 of the model's own graph (measured: 1.5e-7);
-         * {@code false} runs the model's own operators in their own order. Quantized graphs are left as they are.
-         */
-        public Builder fuseAttention(boolean fuse) {
-            this.fuseAttention = fuse;
-            return this;
-        }
-
-        /**
-         * With fused attention, run each layer's Q, K, V and output projections, feed-forward network and layer
-         * norms on the real tokens only, not on the padding of a run (default true; only the attention itself runs
-         * padded): a run of texts of mixed lengths then costs little more than its tokens, so short texts go in
-         * long runs. A text's vector is the same bits whatever
-         * it runs with, as before; {@code false} runs those layers padded. CPU only: other execution providers
-         * keep the padded graph.
+         * How the encoder graph is rewritten for onnxruntime (default {@link EncoderRewrite#FUSED_PACKED}). Fusion
+         * runs each fp32 self-attention block as onnxruntime's fused Attention operator: far fewer small operators,
+         * which is what short inputs pay for; packing runs the position-wise layers on the real tokens only, so a
+         * run of texts of mixed lengths costs little more than its tokens. Vectors stay within 1e-5 of the model's
+         * own graph, and a text's vector is the same bits whatever it runs with. Quantized graphs, and packing on
+         * execution providers other than the CPU, stay as they are.
          *
          * <pre>{@code
-         * SentenceEmbedder padded = SentenceEmbedder.builder().packTokens(false).build();
+         * SentenceEmbedder asExported = SentenceEmbedder.builder().encoderGraph(EncoderRewrite.PLAIN).build();
          * }</pre>
          */
-        public Builder packTokens(boolean pack) {
-            this.packTokens = pack;
+        public Builder encoderGraph(EncoderRewrite rewrite) {
+            this.rewrite = rewrite;
             return this;
         }
 
@@ -463,7 +457,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** Texts per encoder run for fp32 models (default 32). */
+        /** Most texts in one encoder run (default 32). */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -473,15 +467,16 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         /**
-         * Most padded tokens (texts × longest) in one encoder run (default 1024). Runs of about a thousand tokens
-         * keep onnxruntime's activations small and padding low: on the 2-core benchmark machine they embed
-         * 6-8% more documents per second than batches of 32 bounded at 16384 tokens. A longer text runs alone.
+         * Most padded tokens (texts × longest) in one encoder run (default 1024): runs of about a thousand tokens
+         * keep onnxruntime's activations small (in cache) and padding low. A longer text runs alone. This bounds
+         * each run of one {@code embedAll}; a server's batch of requests ({@code --max-batch-tokens}) is cut into
+         * such runs.
          */
-        public Builder maxBatchTokens(int tokens) {
+        public Builder maxRunTokens(int tokens) {
             if (tokens < 1) {
-                throw new IllegalArgumentException("max batch tokens must be >= 1, got " + tokens);
+                throw new IllegalArgumentException("max run tokens must be >= 1, got " + tokens);
             }
-            this.maxBatchTokens = tokens;
+            this.maxRunTokens = tokens;
             return this;
         }
 
@@ -501,14 +496,14 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** Folders for the cached encoder graph (default: beside the model, then ~/.cache/bert-embed). */
-        public Builder cacheDirs(List<Path> dirs) {
-            this.cacheDirs = List.copyOf(dirs);
+        /** Told what each stage takes (default: nobody). */
+        public Builder stageListener(StageListener listener) {
+            this.listener = listener;
             return this;
         }
 
         public SentenceEmbedder build() {
-            ModelLocation location = Models.locate(model, modelsDir, classLoader, modelCache);
+            ModelLocation location = Models.locate(model, modelsDir, classLoader, cache);
             try {
                 return build(location);
             } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -536,16 +531,21 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             // Dynamically quantized: many texts go one per run, one onnxruntime thread each, `cores` runs side by
-            // side; a lone text gets the all-threads session. Fusion rewrites fp32 attention only.
+            // side; a lone text gets the all-threads session. Fusion rewrites fp32 attention only, packing runs on
+            // the CPU only.
             boolean perText = onnx.isDynamicallyQuantized();
             SessionOptions options = session.intraOpThreads() == 0 ? session.withIntraOpThreads(cores) : session;
-            EncoderSessions sessions = EncoderSessions.open(onnx, layer,
-                    cacheDirs != null ? cacheDirs : EncoderGraph.defaultCacheDirs(location.folder()),
-                    fuseAttention && !perText, packTokens && options.executionProvider().equalsIgnoreCase("cpu"),
-                    options, perText && cores > 1);
+            EncoderRewrite graph = perText ? EncoderRewrite.PLAIN
+                    : rewrite == EncoderRewrite.FUSED_PACKED && !options.executionProvider().equalsIgnoreCase("cpu")
+                    ? EncoderRewrite.FUSED : rewrite;
+            EncoderSessions sessions = EncoderSessions.open(onnx, layer, graph,
+                    new EncoderGraphCache(CacheRoot.folders(cache, CacheRoot.Kind.ENCODERS)), options,
+                    perText && cores > 1 ? EncoderSessions.Parallelism.WITH_SINGLE_THREAD_SESSION
+                            : EncoderSessions.Parallelism.ONE_SESSION);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
-                    new LengthBuckets(batchSize, maxBatchTokens, sessions.main().packsTokens() ? layer.hidden() : 0),
-                    perText, perText ? cores : 1, onnx.attentionLayers(), folder.sentenceTransformers().prompts());
+                    new LengthBuckets(batchSize, maxRunTokens, sessions.main().packsTokens() ? layer.hidden() : 0),
+                    perText, perText ? cores : 1, onnx.attentionLayers(), folder.sentenceTransformers().prompts(),
+                    listener);
         }
     }
 }

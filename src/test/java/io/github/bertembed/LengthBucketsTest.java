@@ -117,7 +117,7 @@ class LengthBucketsTest {
             for (int i = 1; i <= n && ok; i++) {
                 if (i == n || (cuts & (1 << (i - 1))) != 0) {
                     int[] run = Arrays.copyOfRange(sorted, from, i);
-                    ok = run.length <= b.batchSize() && (run.length == 1 || (long) run.length * sorted[i - 1] <= b.maxBatchTokens());
+                    ok = run.length <= b.batchSize() && (run.length == 1 || (long) run.length * sorted[i - 1] <= b.maxRunTokens());
                     total += runCost(run, b);
                     from = i;
                 }

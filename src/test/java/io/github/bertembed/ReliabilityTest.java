@@ -35,7 +35,7 @@ class ReliabilityTest {
     }
 
     static SentenceEmbedder open() {
-        return SentenceEmbedder.builder().model(model.toString()).cacheDirs(List.of(dir.resolve("cache"))).batchSize(8).build();
+        return SentenceEmbedder.builder().model(model.toString()).cache(dir.resolve("cache")).batchSize(8).build();
     }
 
     /** A mixed workload: single texts, pairs and lists of different lengths. */

@@ -36,7 +36,7 @@ class SentenceEmbedderReferenceTest {
         List<String> corpus = new ArrayList<>(zh ? TestData.chinese().subList(0, 150) : TestData.english().subList(0, 300));
         corpus.addAll(TestData.hard());
         try (SentenceEmbedder embedder = SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(model)
-                .fuseAttention(fuse).build();
+                .encoderGraph(fuse ? io.github.bertembed.onnx.EncoderRewrite.FUSED_PACKED : io.github.bertembed.onnx.EncoderRewrite.PLAIN).build();
              FullGraphReference reference = new FullGraphReference(TestData.model(model).resolve("model.onnx"), null)) {
             List<float[]> ours = embedder.embedAll(corpus);
             double worstAbs = 0;

@@ -37,7 +37,7 @@ class TinyModelTest {
     }
 
     SentenceEmbedder.Builder builder() {
-        return SentenceEmbedder.builder().model(model.toString()).cacheDirs(List.of(dir.resolve("cache")));
+        return SentenceEmbedder.builder().model(model.toString()).cache(dir.resolve("cache"));
     }
 
     @Test
@@ -69,7 +69,7 @@ class TinyModelTest {
 
     @Test
     void fusedAttentionStaysWithinToleranceOfTheFullGraph() throws Exception {
-        try (SentenceEmbedder fused = builder().fuseAttention(true).build();
+        try (SentenceEmbedder fused = builder().encoderGraph(io.github.bertembed.onnx.EncoderRewrite.FUSED).build();
              FullGraphReference reference = new FullGraphReference(model.resolve("model.onnx"), null)) {
             List<float[]> batched = fused.embedAll(TEXTS);
             for (int i = 0; i < TEXTS.size(); i++) {
@@ -81,7 +81,7 @@ class TinyModelTest {
         }
         OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
         OnnxModelFile cut = OnnxModelFile.parse(dir.resolve("fused.onnx"),
-                io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx), true));
+                io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx), io.github.bertembed.onnx.EncoderRewrite.FUSED));
         assertEquals(TinyBertModel.LAYERS, cut.countOps("Attention"), "every layer fused");
         assertEquals(0, cut.countOps("Softmax"));
         java.util.Set<String> biases = new java.util.HashSet<>();
@@ -166,7 +166,7 @@ class TinyModelTest {
     void tokenizerLargerThanTokenTableIsRejected() throws IOException {
         Path small = TinyBertModel.write(dir.resolve("small-table"), 3, TinyBertModel.vocabulary().size() - 10);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> SentenceEmbedder.builder().model(small.toString()).cacheDirs(List.of(dir.resolve("c2"))).build());
+                () -> SentenceEmbedder.builder().model(small.toString()).cache(dir.resolve("c2")).build());
         assertTrue(e.getMessage().contains("does not match the model"), e.getMessage());
     }
 
@@ -198,7 +198,7 @@ class TinyModelTest {
         Files.writeString(st.resolve("1_Pooling/config.json"),
                 "{\"word_embedding_dimension\": 16, \"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": false}");
         Files.writeString(st.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 12, \"do_lower_case\": false}");
-        try (SentenceEmbedder e = SentenceEmbedder.builder().model(st.toString()).cacheDirs(List.of(dir.resolve("c3"))).build()) {
+        try (SentenceEmbedder e = SentenceEmbedder.builder().model(st.toString()).cache(dir.resolve("c3")).build()) {
             assertEquals(Pooling.CLS, e.pooling());
             assertEquals(12, e.maxLength());
         }
@@ -207,7 +207,7 @@ class TinyModelTest {
     @Test
     void graphWithoutAnEmbeddingLayerIsRejected() throws Exception {
         OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
-        byte[] encoderOnly = io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx));
+        byte[] encoderOnly = io.github.bertembed.onnx.EncoderGraph.cut(onnx, EmbeddingLayerGraph.find(onnx), io.github.bertembed.onnx.EncoderRewrite.PLAIN);
         OnnxModelFile cut = OnnxModelFile.parse(dir.resolve("encoder-only.onnx"), encoderOnly);
         var e = assertThrows(IllegalArgumentException.class, () -> EmbeddingLayerGraph.find(cut));
         assertTrue(e.getMessage().contains("input_ids"), e.getMessage());

@@ -17,9 +17,10 @@ import java.util.function.Consumer;
 /**
  * Embeds a stream of documents of any size in constant memory, results in input order.
  *
- * <p>Documents are read and tokenized in windows of a few hundred on one thread, while the previous window runs
- * through the encoder on the others; within a window, encodings are grouped by length into batches bounded by a
- * count and a token budget, so padding stays small. Long documents follow the caller's {@link LongTextPolicy}.
+ * <p>Documents are read and tokenized in windows of a few hundred; a stream's next window is read on a thread of
+ * its own while the previous one runs through the encoder, a list is embedded on the caller's thread. Within a
+ * window, the embedder groups encodings by length into encoder runs, so padding stays small. Long documents follow
+ * the caller's {@link LongTextPolicy}.
  *
  * <pre>{@code
  * try (SentenceEmbedder model = SentenceEmbedder.builder().build()) {
@@ -103,59 +104,44 @@ public final class DocumentEmbedder {
     }
 
     /**
-     * The results of a list of documents, in order: what adapters and servers need for one request.
-     * Thread-safe: concurrent calls share nothing but the embedder.
+     * The results of a list of documents, in order: what adapters and servers need for one request. Embedded on
+     * the caller's thread. Thread-safe: concurrent calls share nothing but the embedder.
      */
     public List<DocumentResult> embedAll(List<String> documents) {
         List<DocumentResult> out = new ArrayList<>(documents.size());
-        embed(documents.iterator(), out::add);
+        WindowReader reader = new WindowReader(documents.iterator());
+        try {
+            consume(reader::next, out::add, p -> { });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
         return out;
     }
 
+    /**
+     * As {@link #embed(Iterator, Consumer)}, for a stream of any length: one thread reads and tokenizes the next
+     * window of documents while this one embeds the last, and {@code progress} hears after every encoder run.
+     */
     public Progress embed(Iterator<String> documents, Consumer<DocumentResult> sink, Consumer<Progress> progress) {
         BlockingQueue<Window> queue = new ArrayBlockingQueue<>(1);
-        Thread reader = new Thread(() -> read(documents, queue), "bert-embed-reader");
+        Thread reader = new Thread(() -> {
+            WindowReader windows = new WindowReader(documents);
+            try {
+                for (Window w = windows.next(); ; w = windows.next()) {
+                    queue.put(w);
+                    if (w.last()) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bert-embed-reader");
         reader.setDaemon(true);
         reader.start();
-        long docs = 0;
-        long tokens = 0;
-        long chunks = 0;
-        Accumulator open = null;
         try {
-            while (true) {
-                Window w = queue.take();
-                if (!w.pieces().isEmpty()) {
-                    List<Encoding> all = new ArrayList<>();
-                    for (Piece p : w.pieces()) {
-                        all.addAll(p.windows());
-                    }
-                    List<Embedding> vectors = embedRunByRun(all, w, docs, tokens, chunks, progress);
-                    int k = 0;
-                    for (Piece p : w.pieces()) {
-                        if (open == null) {
-                            open = new Accumulator(p.document());
-                        }
-                        for (Encoding e : p.windows()) {
-                            open.add(e, vectors.get(k++));
-                        }
-                        if (p.lastOfDocument()) {
-                            DocumentResult r = open.finish();
-                            open = null;
-                            docs++;
-                            tokens += r.tokens();
-                            chunks += r.chunks().size();
-                            sink.accept(r);
-                        }
-                    }
-                    progress.accept(new Progress(docs, tokens, chunks));
-                }
-                if (w.failure() != null) {
-                    throw w.failure();
-                }
-                if (w.last()) {
-                    return new Progress(docs, tokens, chunks);
-                }
-            }
+            return consume(queue::take, sink, progress);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -164,91 +150,114 @@ public final class DocumentEmbedder {
         }
     }
 
-    /**
-     * A window's encodings, one length-sorted encoder run at a time (the runs {@link SentenceEmbedder#embedEncodings}
-     * would form, so the vectors are the same bits), reporting progress after each run: the window's documents pro
-     * rata by the encodings done, so a progress display moves several times a second.
-     */
-    private List<Embedding> embedRunByRun(List<Encoding> all, Window w, long docs, long tokens, long chunks,
-                                          Consumer<Progress> progress) {
-        int documentsInWindow = 0;
-        for (Piece p : w.pieces()) {
-            documentsInWindow += p.lastOfDocument() ? 1 : 0;
-        }
-        Embedding[] out = new Embedding[all.size()];
-        int done = 0;
-        long embeddedTokens = 0;
-        for (int[] run : embedder.lengthBuckets().runs(all)) {
-            List<Encoding> batch = new ArrayList<>(run.length);
-            for (int i : run) {
-                batch.add(all.get(i));
-            }
-            List<Embedding> vectors = embedder.embedEncodings(batch);
-            for (int k = 0; k < run.length; k++) {
-                out[run[k]] = vectors.get(k);
-                embeddedTokens += vectors.get(k).tokens();
-            }
-            done += run.length;
-            progress.accept(new Progress(docs + (long) documentsInWindow * done / all.size(), tokens + embeddedTokens,
-                    chunks));
-        }
-        return java.util.Arrays.asList(out);
+    /** Where windows come from: the reader thread's queue, or a reader on the caller's thread. */
+    private interface WindowSource {
+        Window next() throws InterruptedException;
     }
 
-    private void read(Iterator<String> documents, BlockingQueue<Window> queue) {
-        long index = 0;
-        TokenWindows current = null;
-        int next = 0;
-        try {
-            while (true) {
-                List<Piece> pieces = new ArrayList<>();
-                int docsInWindow = 0;
-                int tokens = 0;
-                RuntimeException failure = null;
-                boolean last = false;
-                try {
-                    while (docsInWindow < windowDocuments && tokens < windowTokens) {
-                        if (current == null) {
-                            if (!documents.hasNext()) {
-                                last = true;
-                                break;
-                            }
-                            String text = documents.next();
-                            if (policy == LongTextPolicy.TRUNCATE) {
-                                Encoding e = tokenizer.encode(text);
-                                pieces.add(new Piece(index++, List.of(e), true));
-                                tokens += e.length();
-                                docsInWindow++;
-                                continue;
-                            }
-                            current = tokenizer.windows(text, embedder.maxLength(), stride);
-                            next = 0;
-                            docsInWindow++;
-                        }
-                        List<Encoding> windows = new ArrayList<>();
-                        while (next < current.count() && (windows.isEmpty() || tokens < windowTokens)) {
-                            Encoding e = current.get(next++);
-                            windows.add(e);
-                            tokens += e.length();
-                        }
-                        boolean done = next == current.count();
-                        pieces.add(new Piece(index, windows, done));
-                        if (done) {
-                            index++;
-                            current = null;
-                        }
+    private Progress consume(WindowSource source, Consumer<DocumentResult> sink, Consumer<Progress> progress)
+            throws InterruptedException {
+        long docs = 0;
+        long tokens = 0;
+        long chunks = 0;
+        Accumulator open = null;
+        while (true) {
+            Window w = source.next();
+            if (!w.pieces().isEmpty()) {
+                List<Encoding> all = new ArrayList<>();
+                int documentsInWindow = 0;
+                for (Piece p : w.pieces()) {
+                    all.addAll(p.windows());
+                    documentsInWindow += p.lastOfDocument() ? 1 : 0;
+                }
+                // Progress after each encoder run: the window's documents pro rata by the encodings done.
+                long docsBefore = docs;
+                long tokensBefore = tokens;
+                long chunksBefore = chunks;
+                int windowDocuments = documentsInWindow;
+                List<Embedding> vectors = embedder.embedEncodings(all, done -> progress.accept(new Progress(
+                        docsBefore + (long) windowDocuments * done / all.size(), tokensBefore, chunksBefore)));
+                int k = 0;
+                for (Piece p : w.pieces()) {
+                    if (open == null) {
+                        open = new Accumulator(p.document());
                     }
-                } catch (RuntimeException e) {
-                    failure = e;
-                    last = true;
+                    for (Encoding e : p.windows()) {
+                        open.add(e, vectors.get(k++));
+                    }
+                    if (p.lastOfDocument()) {
+                        DocumentResult r = open.finish();
+                        open = null;
+                        docs++;
+                        tokens += r.tokens();
+                        chunks += r.chunks().size();
+                        sink.accept(r);
+                    }
                 }
-                queue.put(new Window(pieces, failure, last));
-                if (last) {
-                    return;
-                }
+                progress.accept(new Progress(docs, tokens, chunks));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (w.failure() != null) {
+                throw w.failure();
+            }
+            if (w.last()) {
+                return new Progress(docs, tokens, chunks);
+            }
+        }
+    }
+
+    /**
+     * Reads documents and tokenizes them into windows of at most {@code windowDocuments} documents and
+     * {@code windowTokens} tokens; a long document's windows may span several.
+     */
+    private final class WindowReader {
+        private final Iterator<String> documents;
+        private long index;
+        private TokenWindows current;
+        private int next;
+
+        WindowReader(Iterator<String> documents) {
+            this.documents = documents;
+        }
+
+        Window next() {
+            List<Piece> pieces = new ArrayList<>();
+            int docsInWindow = 0;
+            int tokens = 0;
+            try {
+                while (docsInWindow < windowDocuments && tokens < windowTokens) {
+                    if (current == null) {
+                        if (!documents.hasNext()) {
+                            return new Window(pieces, null, true);
+                        }
+                        String text = documents.next();
+                        if (policy == LongTextPolicy.TRUNCATE) {
+                            Encoding e = tokenizer.encode(text);
+                            pieces.add(new Piece(index++, List.of(e), true));
+                            tokens += e.length();
+                            docsInWindow++;
+                            continue;
+                        }
+                        current = tokenizer.windows(text, embedder.maxLength(), stride);
+                        next = 0;
+                        docsInWindow++;
+                    }
+                    List<Encoding> windows = new ArrayList<>();
+                    while (next < current.count() && (windows.isEmpty() || tokens < windowTokens)) {
+                        Encoding e = current.get(next++);
+                        windows.add(e);
+                        tokens += e.length();
+                    }
+                    boolean done = next == current.count();
+                    pieces.add(new Piece(index, windows, done));
+                    if (done) {
+                        index++;
+                        current = null;
+                    }
+                }
+            } catch (RuntimeException e) {
+                return new Window(pieces, e, true);
+            }
+            return new Window(pieces, null, false);
         }
     }
 

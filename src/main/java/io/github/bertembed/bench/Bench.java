@@ -1,6 +1,7 @@
 package io.github.bertembed.bench;
 
 import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.StageListener;
 import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.LongTextPolicy;
 import io.github.bertembed.pooling.Pooling;
@@ -29,7 +30,7 @@ public final class Bench {
     /** What to measure. */
     public record Options(String model, Path modelsDir, Path corpus, int documents, List<Integer> batchSizes,
                           int threads, int iterations, int warmup, boolean compare, Integer maxLength,
-                          LongTextPolicy longText, String baseline, int rounds, boolean sameJvm) {
+                          LongTextPolicy longText, String baseline, int rounds) {
     }
 
     private final Options options;
@@ -61,28 +62,25 @@ public final class Bench {
         EncoderFlops flops;
         List<float[]> ours32 = null;
         List<String> latencyTexts = latencyTexts(docs);
-        try (SentenceEmbedder probe = embedder(32)) {
+        try (SentenceEmbedder probe = embedder(32, StageListener.NONE)) {
             folder = probe.folder();
             cls = probe.pooling() == Pooling.CLS;
             flops = EncoderFlops.of(folder.resolve("model.onnx"), probe.dimension());
-            // The short text's GEMMs alone, at its own row count: a floor under its latency on this machine.
-            int rows = probe.tokenizer().encode(latencyTexts.get(0)).length();
-            log.accept("measuring the GEMM rate at " + rows + " rows");
-            results.shortTextGemm = MachineRate.shortTextGemm(cores, rows, probe.dimension(), probe.layers(), 200);
         }
 
         for (int batch : options.batchSizes()) {
-            try (SentenceEmbedder e = embedder(batch)) {
+            StageClock clock = new StageClock();
+            try (SentenceEmbedder e = embedder(batch, clock)) {
                 log.accept("bert-embed: throughput at batch " + batch);
                 e.embedAll(docs.subList(0, Math.min(200, docs.size())));
-                e.resetStageTimes();
+                clock.reset();
                 long t0 = System.nanoTime();
                 var detailed = e.embedDetailed(docs);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 long tokens = detailed.stream().mapToLong(d -> d.tokens()).sum();
                 results.throughput.add(new BenchResults.Throughput(BertEmbedPeer.NAME, options.longText() == LongTextPolicy.TRUNCATE
                         ? "truncate" : "truncate (embedAll)", batch, docs.size(), seconds, docs.size() / seconds, tokens / seconds));
-                var st = e.stageTimes();
+                StageClock.Times st = clock.read();
                 double gflops = flops.flops(st.paddedTokens(), st.paddedTokenSeq()) / (st.encoderNanos() / 1e9) / 1e9;
                 results.stages.add(new BenchResults.Stages(batch, st.tokenizeNanos() / 1e6, st.inputEmbeddingsNanos() / 1e6,
                         st.encoderNanos() / 1e6, st.poolingNanos() / 1e6, st.javaShare(), gflops,
@@ -139,9 +137,9 @@ public final class Bench {
                 docs.size() / seconds, tokens[0] / seconds);
     }
 
-    private SentenceEmbedder embedder(int batch) {
+    private SentenceEmbedder embedder(int batch, StageListener listener) {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(options.model()).modelsDir(options.modelsDir())
-                .batchSize(batch).threads(options.threads());
+                .batchSize(batch).threads(options.threads()).stageListener(listener);
         if (options.maxLength() != null) {
             b.maxLength(options.maxLength());
         }
@@ -150,8 +148,8 @@ public final class Bench {
 
     /** A short (~12 tokens), medium (~60) and long (~250, or the max length) text from the corpus. */
     private List<String> latencyTexts(List<String> docs) {
-        BertTokenizer t = BertTokenizer.fromFile(io.github.bertembed.Models.tokenizerFile(
-                io.github.bertembed.Models.resolve(options.model(), options.modelsDir())));
+        BertTokenizer t = BertTokenizer.fromFile(io.github.bertembed.model.Models.tokenizerFile(
+                io.github.bertembed.model.Models.resolve(options.model(), options.modelsDir())));
         int[] lengths = docs.stream().mapToInt(d -> t.encode(d).length()).toArray();
         List<String> out = new ArrayList<>();
         for (int target : new int[] {12, 60, 250}) {

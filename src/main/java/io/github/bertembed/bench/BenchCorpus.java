@@ -42,7 +42,7 @@ public final class BenchCorpus {
     public static Path defaultCorpus() {
         List<Path> candidates = new ArrayList<>();
         candidates.add(Path.of("tests", "corpora", "fortunes-en.jsonl.gz"));
-        Path dir = io.github.bertembed.Models.jarDirectory();
+        Path dir = io.github.bertembed.model.Models.jarDirectory();
         if (dir != null) {
             candidates.add(dir.resolve("../tests/corpora/fortunes-en.jsonl.gz").normalize());
             candidates.add(dir.resolve("tests/corpora/fortunes-en.jsonl.gz"));

@@ -23,9 +23,6 @@ public final class BenchResults {
     }
 
     /** The encoder's weight matrices applied to the short text's rows only: GEMM rate and time. */
-    public record ShortTextGemm(int rows, double gflops, double milliseconds) {
-    }
-
     public final Map<String, Object> machine = new LinkedHashMap<>();
     public final List<Latency> latency = new ArrayList<>();
     public final List<Throughput> throughput = new ArrayList<>();
@@ -33,7 +30,6 @@ public final class BenchResults {
     public final Map<String, Double> ratios = new LinkedHashMap<>();
     public final Map<String, Object> quality = new LinkedHashMap<>();
     public double matMulGflops;
-    public ShortTextGemm shortTextGemm;
 
     /** The run as Markdown tables. */
     public String markdown() {
@@ -41,11 +37,6 @@ public final class BenchResults {
         sb.append("## Machine\n\n");
         machine.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         sb.append(String.format("- onnxruntime fp32 MatMul 4096×384 @ 384×1536: %.1f GFLOP/s%n", matMulGflops));
-        if (shortTextGemm != null) {
-            sb.append(String.format("- the encoder's weight matrices over the short text's %d rows, nothing else:"
-                    + " %.1f GFLOP/s, %.2f ms%n", shortTextGemm.rows(), shortTextGemm.gflops(),
-                    shortTextGemm.milliseconds()));
-        }
         sb.append("\n## Throughput (all documents)\n\n| engine | setting | batch | docs | s | docs/s | tokens/s |\n|---|---|---|---|---|---|---|\n");
         for (Throughput t : throughput) {
             sb.append(String.format("| %s | %s | %d | %d | %.2f | %.1f | %.0f |%n", t.engine(), t.setting(),

@@ -16,13 +16,10 @@ import java.util.Random;
 /**
  * What this machine's matrix multiply reaches in onnxruntime. {@link #matMulGflops} times a large fp32 MatMul
  * (4096×384 by 384×1536, the shape of a MiniLM feed-forward layer over a batch): the ceiling against which the
- * encoder's achieved GFLOP/s is compared. {@link #shortTextGemm} times the weight matrices of a BERT
- * encoder (per layer Q, K and V as one h×3h matrix, the h×h output projection, h×4h and 4h×h) in a chain over a
- * few rows: the GEMM work of one short text, which bounds its latency from below.
+ * encoder's achieved GFLOP/s is compared.
  *
  * <pre>{@code
  * double peak = MachineRate.matMulGflops(2, 20);
- * BenchResults.ShortTextGemm shortText = MachineRate.shortTextGemm(2, 12, 384, 6, 200); // all-minilm-l6-v2
  * }</pre>
  */
 public final class MachineRate {
@@ -40,36 +37,6 @@ public final class MachineRate {
                 .addNode(matMul("x", "b", "c")).addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("c"));
         double seconds = medianSeconds(g.build(), threads, m, HIDDEN, runs, r);
         return 2.0 * m * HIDDEN * 4 * HIDDEN / seconds / 1e9;
-    }
-
-    /**
-     * An encoder's weight matrices ({@code layers} layers of width {@code hidden}) applied in a chain to
-     * {@code rows} token vectors (median of the timed runs): what onnxruntime's GEMMs give a text of that many
-     * tokens, before any other operator, as GFLOP/s and milliseconds.
-     */
-    public static BenchResults.ShortTextGemm shortTextGemm(int threads, int rows, int hidden, int layers, int runs)
-            throws Exception {
-        int[][] layerWeights = {{hidden, 3 * hidden}, {hidden, hidden}, {hidden, 4 * hidden}, {4 * hidden, hidden}};
-        Random r = new Random(1);
-        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("gemm-chain").addInput(rowsInput(hidden));
-        String x = "x";
-        double flops = 0;
-        for (int l = 0; l < layers; l++) {
-            // x -> QKV (a side output), x -> O -> up -> down -> next x: every matrix once, shapes as in the encoder.
-            String[] w = new String[layerWeights.length];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = "w" + l + "_" + i;
-                g.addInitializer(weight(w[i], layerWeights[i][0], layerWeights[i][1], r));
-                flops += 2.0 * rows * layerWeights[i][0] * layerWeights[i][1];
-            }
-            g.addNode(matMul(x, w[0], "qkv" + l)).addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("qkv" + l));
-            g.addNode(matMul(x, w[1], "o" + l)).addNode(matMul("o" + l, w[2], "up" + l))
-                    .addNode(matMul("up" + l, w[3], "down" + l));
-            x = "down" + l;
-        }
-        g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(x));
-        double seconds = medianSeconds(g.build(), threads, rows, hidden, runs, r);
-        return new BenchResults.ShortTextGemm(rows, flops / seconds / 1e9, seconds * 1e3);
     }
 
     private static double medianSeconds(OnnxMl.GraphProto g, int threads, int rows, int columns, int runs, Random r)

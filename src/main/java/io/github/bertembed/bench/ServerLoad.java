@@ -55,7 +55,7 @@ public final class ServerLoad {
 
     /**
      * {@code clients} threads sending {@code requests} single-text requests in all, after {@code warmup} requests
-     * at the same concurrency (connections, the server's JIT: in-process figures get the same warm-up).
+     * at the same concurrency (connections, the server's JIT).
      */
     public Result run(int clients, int requests, int warmup) throws InterruptedException {
         try (Clients c = new Clients(clients)) {
@@ -70,15 +70,12 @@ public final class ServerLoad {
         }
     }
 
-    /** One slice of texts sent by {@link Clients}: each answered request's nanoseconds, the wall time, errors. */
-    public record Slice(long[] nanos, long wallNanos, int errors) {
+    /** Texts sent by {@link Clients}: each answered request's nanoseconds, the wall time, errors. */
+    private record Slice(long[] nanos, long wallNanos, int errors) {
     }
 
-    /**
-     * {@code clients} clients on their own keep-alive connections, kept across slices: for figures taken side by
-     * side with in-process calls of the same texts, slice by slice ({@link ServerComparison}).
-     */
-    public final class Clients implements AutoCloseable {
+    /** {@code clients} clients, each on its own keep-alive connection. */
+    private final class Clients implements AutoCloseable {
         private final int clients;
         private final CloseableHttpClient http;
 
@@ -89,7 +86,7 @@ public final class ServerLoad {
         }
 
         /** Sends texts {@code from} to {@code to} (exclusive), one request each, the clients sharing them out. */
-        public Slice send(int from, int to) throws InterruptedException {
+        Slice send(int from, int to) throws InterruptedException {
             List<Long> nanos = new ArrayList<>(to - from);
             long t0 = System.nanoTime();
             int errors = ServerLoad.this.send(http, clients, from, to, nanos);
@@ -101,13 +98,6 @@ public final class ServerLoad {
         public void close() throws IOException {
             http.close();
         }
-    }
-
-    /** Clients for {@link Clients#send}, their connections opened by {@code 4 × clients} requests first. */
-    public Clients clients(int clients) throws InterruptedException {
-        Clients c = new Clients(clients);
-        c.send(0, 4 * clients);
-        return c;
     }
 
     /** Nanoseconds in a histogram (of up to a minute each, three significant digits). */

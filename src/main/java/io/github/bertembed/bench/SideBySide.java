@@ -71,7 +71,7 @@ final class SideBySide {
                 embedding.put(engines.get(i), new BenchResults.Throughput(engines.get(i), last[i].setting(),
                         last[i].batchSize(), documents, perRound, documents / perRound, tokens[i] < 0 ? Double.NaN : tokens[i] / perRound));
                 wholeProcess.put(engines.get(i), new BenchResults.Throughput(engines.get(i),
-                        options.sameJvm() ? SAME_JVM_WHOLE : WHOLE_PROCESS,
+                        WHOLE_PROCESS,
                         last[i].batchSize(), documents, whole, documents / whole, Double.NaN));
                 results.throughput.add(embedding.get(engines.get(i)));
                 results.throughput.add(wholeProcess.get(engines.get(i)));
@@ -122,24 +122,20 @@ final class SideBySide {
     }
 
     static final String WHOLE_PROCESS = "whole process: JVM start, model load, embedding";
-    static final String SAME_JVM_WHOLE = "in this JVM: model load, embedding";
 
     private PeerProcess.Request request(String peer, boolean throughput, List<String> latencyTexts, Path vectorsOut) {
         int rounds = Math.max(1, options.rounds());
         return new PeerProcess.Request(peer, options.model(), options.modelsDir() == null ? null : options.modelsDir().toString(),
                 folder.toString(), cls, options.maxLength(), options.longText().name(), options.threads(),
                 options.corpus().toString(), options.documents(), throughput, latencyTexts,
-                // Every measurement starts a cold JVM (unless --same-jvm), so each gets the whole warm-up.
-                options.sameJvm() ? Math.max(5, options.warmup() / rounds) : options.warmup(),
+                // Every measurement starts a cold JVM, so each gets the whole warm-up.
+                options.warmup(),
                 Math.max(1, options.iterations() / rounds),
                 vectorsOut == null ? null : vectorsOut.toString());
     }
 
-    /** One measurement in a child JVM (or, with {@code --same-jvm}, in this one). */
+    /** One measurement in a child JVM. */
     private PeerProcess.Response measure(Path work, PeerProcess.Request request) throws Exception {
-        if (options.sameJvm()) {
-            return PeerProcess.measure(request);
-        }
         Path in = Files.createTempFile(work, "request", ".json");
         Path out = Files.createTempFile(work, "response", ".json");
         JSON.writeValue(in.toFile(), request);
@@ -162,10 +158,6 @@ final class SideBySide {
                 .documentsPerSecond() / wholeProcess.get(LangChain4jPeer.NAME).documentsPerSecond());
         results.ratios.put("docs/s bert-embed / onnxruntime+HF, embedding", ours
                 / embedding.get(PlainOnnxPipeline.NAME).documentsPerSecond());
-        if (results.shortTextGemm != null) {
-            results.ratios.put("short text's GEMMs alone (no other operator) / langchain4j p50",
-                    results.shortTextGemm.milliseconds() / p50(results, LangChain4jPeer.NAME, "short"));
-        }
         for (String size : SIZES) {
             double mine = p50(results, BertEmbedPeer.NAME, size);
             results.ratios.put("p50 latency bert-embed / langchain4j, " + size + " text", mine / p50(results, LangChain4jPeer.NAME, size));

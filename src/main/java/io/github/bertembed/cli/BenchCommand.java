@@ -64,10 +64,6 @@ final class BenchCommand implements Callable<Integer> {
             + " cosine of the vectors (e.g. the fp32 model of an int8 one).")
     String baseline;
 
-    @Option(names = "--same-jvm", description = "Measure the engines of the side-by-side section in this JVM, one after"
-            + " the other, instead of each in a JVM of its own (to see what sharing a JVM does to the figures).")
-    boolean sameJvm;
-
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON.")
     Path json;
 
@@ -78,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Bench.Options options = new Bench.Options(model.model, model.modelsDir,
                 corpus != null ? corpus : BenchCorpus.defaultCorpus(), documents, batchSizes, threads, iterations,
-                warmup, compare, maxLength, longText, baseline, rounds, sameJvm);
+                warmup, compare, maxLength, longText, baseline, rounds);
         BenchResults results = new Bench(options, m -> System.err.println("bench: " + m)).run();
         System.out.print(results.markdown());
         System.out.flush();

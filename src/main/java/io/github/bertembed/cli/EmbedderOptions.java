@@ -1,6 +1,7 @@
 package io.github.bertembed.cli;
 
 import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.onnx.EncoderRewrite;
 import io.github.bertembed.onnx.SessionOptions;
 import io.github.bertembed.pooling.Pooling;
 import picocli.CommandLine.Mixin;
@@ -37,24 +38,19 @@ final class EmbedderOptions {
             description = "Execution provider: cpu (default) or cuda (build with -Pcuda).")
     String provider;
 
-    @Option(names = "--fuse-attention", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Run attention as onnxruntime's fused Attention operator, residual biases folded into"
-            + " SkipLayerNormalization (fp32 models; default). --no-fuse-attention runs the model's own operators.")
-    boolean fuseAttention;
+    @Option(names = "--encoder-graph", paramLabel = "REWRITE", defaultValue = "fused_packed",
+            description = "How the encoder graph runs: fused_packed (default: attention as onnxruntime's fused"
+            + " operator, the other layers on the real tokens only), fused (the layers padded), plain (the model's"
+            + " own operators).")
+    EncoderRewrite encoderGraph;
 
-    @Option(names = "--pack-tokens", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "With fused attention on the CPU, run each layer's projections, feed-forward network and"
-            + " layer norms on the real tokens only, not the padding (default). --no-pack-tokens runs them padded.")
-    boolean packTokens;
-
-    @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "1024",
-            description = "Most padded tokens in one encoder run (default 1024).")
-    int maxBatchTokens;
+    @Option(names = "--max-run-tokens", paramLabel = "N", defaultValue = "1024",
+            description = "Most padded tokens (texts x the longest) in one encoder run (default ${DEFAULT-VALUE}).")
+    int maxRunTokens;
 
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
-                .batchSize(batchSize).threads(threads).fuseAttention(fuseAttention).packTokens(packTokens)
-                .maxBatchTokens(maxBatchTokens)
+                .batchSize(batchSize).threads(threads).encoderGraph(encoderGraph).maxRunTokens(maxRunTokens)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {
             b.maxLength(maxLength);

@@ -41,9 +41,10 @@ final class InfoCommand implements Callable<Integer> {
             sb.append("normalize:        ").append(model.normalizes() ? "L2" : "no").append(" (")
                     .append(settings.normalizeSource()).append(")\n");
             sb.append("tokenizer:        ").append(model.tokenizer().normalizer()).append('\n');
-            sb.append("runs:             ").append(model.runsTextsOneByOne()
+            sb.append("runs:             ").append(model.quantized()
                     ? "one text per run, in parallel (dynamically quantized int8)"
-                    : "length-sorted batches of " + model.batchSize()).append('\n');
+                    : "length-sorted batches of " + model.batchSize() + (model.packsTokens()
+                    ? ", layers on the real tokens only" : ", padded")).append('\n');
             sb.append("files:\n");
             try (var files = Files.list(model.folder())) {
                 for (var f : files.sorted().toList()) {

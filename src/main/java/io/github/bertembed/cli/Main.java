@@ -6,11 +6,19 @@ import picocli.CommandLine.Command;
 /**
  * The {@code bert-embed} command line: {@code java -jar target/bert-embed.jar <command> --help}.
  */
-@Command(name = "bert-embed", mixinStandardHelpOptions = true, version = "bert-embed 0.1.0",
+@Command(name = "bert-embed", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "BERT sentence embeddings on the CPU: tokenize, embed, compare.",
         subcommands = {EmbedCommand.class, TokenizeCommand.class, SimilarityCommand.class, AnalogyCommand.class,
                 InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** {@code --version}: the pom's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"bert-embed " + io.github.bertembed.BuildVersion.current()};
+        }
+    }
+
     /** Exit code for bad input: unreadable file, invalid line, unknown model. */
     static final int BAD_INPUT = 2;
 

@@ -1,6 +1,6 @@
 package io.github.bertembed.cli;
 
-import io.github.bertembed.Models;
+import io.github.bertembed.model.Models;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

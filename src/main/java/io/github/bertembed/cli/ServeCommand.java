@@ -115,8 +115,10 @@ final class ServeCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), message);
             }
         }
-        ServerSettings settings = new ServerSettings(host, port, maxBatchTokens, maxBatchRequests,
-                maxConcurrentRequests, maxClientBatchSize, autoTruncate, key, payloadLimit, corsAllowOrigins, prompt);
+        ServerSettings settings = ServerSettings.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
+                .maxBatchRequests(maxBatchRequests).maxConcurrentRequests(maxConcurrentRequests)
+                .maxClientBatchSize(maxClientBatchSize).autoTruncate(autoTruncate).apiKey(key)
+                .maxBodyBytes(payloadLimit).corsAllowOrigins(corsAllowOrigins).defaultPrompt(prompt).build();
         String name = servedModelName != null ? servedModelName : embedder.location().name();
         EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);
         CountDownLatch stopped = new CountDownLatch(1);

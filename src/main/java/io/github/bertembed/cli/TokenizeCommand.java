@@ -2,7 +2,7 @@ package io.github.bertembed.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.github.bertembed.Models;
+import io.github.bertembed.model.Models;
 import io.github.bertembed.tokenizer.BertNormalizer;
 import io.github.bertembed.tokenizer.BertTokenizer;
 import io.github.bertembed.tokenizer.Encoding;

@@ -1,7 +1,7 @@
 package io.github.bertembed.cli;
 
 import io.github.bertembed.tokenizer.BertTokenizer;
-import io.github.bertembed.Models;
+import io.github.bertembed.model.Models;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

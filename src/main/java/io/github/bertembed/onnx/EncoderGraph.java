@@ -8,11 +8,6 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -24,10 +19,11 @@ import java.util.Set;
  * float and {@code attention_mask} [batch, seq] int64 and yields {@code last_hidden_state}. Nodes and
  * initializers only the embedding layer used are dropped.
  *
- * <p>The cut graph is cached on disk so the cut happens once per model file: in {@code .bert-embed/} inside the
- * model folder, or, where that folder is read-only, under {@code ~/.cache/bert-embed/}. The file name carries
- * the model file's SHA-256, and a sidecar holds the cut graph's own SHA-256: a corrupt cache is detected and
- * rebuilt.
+ * <p>The cut is pure: {@link EncoderGraphCache} keeps cut graphs on disk.
+ *
+ * <pre>{@code
+ * byte[] encoder = EncoderGraph.checkedCut(model, EmbeddingLayerGraph.find(model), EncoderRewrite.FUSED_PACKED);
+ * }</pre>
  */
 public final class EncoderGraph {
     /** Name of the encoder's float input. */
@@ -38,33 +34,15 @@ public final class EncoderGraph {
     private EncoderGraph() {
     }
 
-    /**
-     * Name the fused and the fused, token-packing cuts in the cache; a new value whenever their rewrite changes (v3
-     * and v2: the cached graph is the one {@link #checkedCut} chose).
-     */
-    private static final String FUSED_SUFFIX = "-fused-v3";
-    private static final String PACKED_SUFFIX = "-fused-packed-v2";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EncoderGraph.class);
 
-    /** Cuts the graph and returns the serialized encoder model. */
-    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer) {
-        return cut(model, layer, false);
-    }
-
     /**
-     * Cuts the graph; with {@code fuseAttention}, also rewrites each fp32 self-attention block into onnxruntime's
-     * fused Attention operator (see {@link AttentionFusion}).
+     * Cuts the graph and returns the serialized encoder model, rewritten as asked wherever the model's operators
+     * match the rewrite's pattern (unchecked: see {@link #checkedCut}).
      */
-    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention) {
-        return cut(model, layer, fuseAttention, false);
-    }
-
-    /**
-     * As {@link #cut(OnnxModelFile, EmbeddingLayerGraph, boolean)}; with {@code packTokens} too, where every
-     * attention block fused, the layers' position-wise part runs on the real tokens only (see {@link TokenPacking}).
-     */
-    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention,
-                             boolean packTokens) {
+    public static byte[] cut(OnnxModelFile model, EmbeddingLayerGraph layer, EncoderRewrite rewrite) {
+        boolean fuseAttention = rewrite.fuses();
+        boolean packTokens = rewrite.packs();
         GraphProto g = model.graph();
         String cutAt = layer.outputName();
         String mask = layer.attentionName();
@@ -173,20 +151,14 @@ public final class EncoderGraph {
     }
 
     /**
-     * As {@link #cut(OnnxModelFile, EmbeddingLayerGraph, boolean, boolean)}, but a rewritten graph is used only
-     * where it computes what the model's own operators do (see {@link RewriteCheck}): else the fused graph without
-     * packing, else the plain cut, with a warning naming the difference. Without a rewrite asked (or matched), the
-     * plain cut as it is.
+     * As {@link #cut}, but a rewritten graph is used only where it computes what the model's own operators do (see
+     * {@link RewriteCheck}): else the next plainer rewrite, down to the plain cut, with a warning naming the
+     * difference.
      */
-    public static byte[] checkedCut(OnnxModelFile model, EmbeddingLayerGraph layer, boolean fuseAttention,
-                                    boolean packTokens) {
-        byte[] plain = cut(model, layer, false, false);
-        if (!fuseAttention) {
-            return plain;
-        }
-        List<Boolean> packing = packTokens ? List.of(true, false) : List.of(false);
-        for (boolean pack : packing) {
-            byte[] rewritten = cut(model, layer, true, pack);
+    public static byte[] checkedCut(OnnxModelFile model, EmbeddingLayerGraph layer, EncoderRewrite rewrite) {
+        byte[] plain = cut(model, layer, EncoderRewrite.PLAIN);
+        for (EncoderRewrite r = rewrite; r != EncoderRewrite.PLAIN; r = r.fallback()) {
+            byte[] rewritten = cut(model, layer, r);
             if (java.util.Arrays.equals(rewritten, plain)) {
                 return plain; // nothing matched the attention pattern: nothing rewritten
             }
@@ -194,8 +166,7 @@ public final class EncoderGraph {
             if (problem == null) {
                 return rewritten;
             }
-            LOG.warn("{}: the {} encoder is not used: {}", model.path(),
-                    pack ? "attention-fused, token-packing" : "attention-fused", problem);
+            LOG.warn("{}: the {} encoder is not used: {}", model.path(), r, problem);
         }
         return plain;
     }
@@ -215,76 +186,5 @@ public final class EncoderGraph {
                 .build();
         return TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
                 .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)).build();
-    }
-
-    /**
-     * The cached encoder graph for a model, cutting and caching it when needed.
-     *
-     * @return the path of the cut graph, or null when no cache folder is writable (the caller then uses bytes)
-     */
-    public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs) throws IOException {
-        return cached(model, layer, cacheDirs, false);
-    }
-
-    /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List)}, for the plain or the attention-fused cut. */
-    public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
-                              boolean fuseAttention) throws IOException {
-        return cached(model, layer, cacheDirs, fuseAttention, false);
-    }
-
-    /** As {@link #cached(OnnxModelFile, EmbeddingLayerGraph, List, boolean)}, packing tokens too where asked. */
-    public static Path cached(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
-                              boolean fuseAttention, boolean packTokens) throws IOException {
-        String name = "encoder-" + model.sha256().substring(0, 32)
-                + (!fuseAttention ? "" : packTokens ? PACKED_SUFFIX : FUSED_SUFFIX) + ".onnx";
-        for (Path dir : cacheDirs) {
-            Path file = dir.resolve(name);
-            if (isIntact(file)) {
-                return file;
-            }
-        }
-        byte[] bytes = checkedCut(model, layer, fuseAttention, packTokens);
-        for (Path dir : cacheDirs) {
-            try {
-                Files.createDirectories(dir);
-                Path file = dir.resolve(name);
-                Path tmp = Files.createTempFile(dir, name, ".tmp");
-                try {
-                    Files.write(tmp, bytes);
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-                Files.writeString(checksumFile(file), OnnxModelFile.sha256(bytes), StandardCharsets.US_ASCII);
-                return file;
-            } catch (IOException e) {
-                // read-only, full or otherwise unwritable: try the next folder
-            }
-        }
-        return null;
-    }
-
-    /** The default cache folders for a model: beside it, then the user's cache. */
-    public static List<Path> defaultCacheDirs(Path modelFolder) {
-        List<Path> dirs = new java.util.ArrayList<>();
-        dirs.add(modelFolder.resolve(".bert-embed"));
-        String home = System.getProperty("user.home");
-        if (home != null) {
-            dirs.add(Path.of(home, ".cache", "bert-embed"));
-        }
-        return dirs;
-    }
-
-    private static Path checksumFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".sha256");
-    }
-
-    private static boolean isIntact(Path file) throws IOException {
-        Path sum = checksumFile(file);
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(sum)) {
-            return false;
-        }
-        String expected = Files.readString(sum, StandardCharsets.US_ASCII).trim();
-        return expected.equals(OnnxModelFile.sha256(Files.readAllBytes(file)));
     }
 }

@@ -3,16 +3,16 @@ package io.github.bertembed.onnx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A model's encoder in onnxruntime: the graph cut after the embedding layer, rewritten only where the rewrite
- * computes what the model's operators do (cached on disk where a cache folder is writable, else cut in memory,
- * see {@link EncoderGraph#checkedCut}), one session with all threads, and for dynamically quantized models run text
- * by text in parallel, a one-thread session beside it.
+ * computes what the model's operators do ({@link EncoderGraph#checkedCut}), taken from the cache or cut once per
+ * load; one session with all threads, and for dynamically quantized models run text by text in parallel, a
+ * one-thread session beside it.
  *
  * <pre>{@code
- * try (EncoderSessions s = EncoderSessions.open(model, layer, EncoderGraph.defaultCacheDirs(folder), true, true, options, false)) {
+ * try (EncoderSessions s = EncoderSessions.open(model, layer, EncoderRewrite.FUSED_PACKED, cache, options,
+ *         Parallelism.ONE_SESSION)) {
  *     float[] hidden = s.main().run(x, mask, batch, seq, hiddenSize);
  * }
  * }</pre>
@@ -22,28 +22,38 @@ import java.util.List;
  */
 public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements AutoCloseable {
 
+    /** Which sessions to open. */
+    public enum Parallelism {
+        /** the main session only */
+        ONE_SESSION,
+        /** the main session and a one-thread session for single-text runs side by side */
+        WITH_SINGLE_THREAD_SESSION
+    }
+
     /**
-     * @param fuseAttention rewrite fp32 attention into onnxruntime's fused operator (see {@link AttentionFusion})
-     * @param packTokens    with fusion, run the position-wise layers on the real tokens only (see
-     *                      {@link TokenPacking})
-     * @param singleToo     open the one-thread session too
+     * Opens the sessions over the cached cut graph, or over one cut made now (stored in the cache where it is
+     * writable, else kept in memory for both sessions).
      */
-    public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, List<Path> cacheDirs,
-                                       boolean fuseAttention, boolean packTokens, SessionOptions options,
-                                       boolean singleToo) {
+    public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, EncoderRewrite rewrite,
+                                       EncoderGraphCache cache, SessionOptions options, Parallelism parallelism) {
         try {
-            Path cut = EncoderGraph.cached(model, layer, cacheDirs, fuseAttention, packTokens);
-            byte[] bytes = cut == null ? EncoderGraph.checkedCut(model, layer, fuseAttention, packTokens) : null;
-            OnnxEncoder main = cut != null ? OnnxEncoder.open(cut, options) : OnnxEncoder.open(bytes, options);
-            OnnxEncoder single = null;
-            if (singleToo) {
-                SessionOptions one = options.withIntraOpThreads(1);
-                single = cut != null ? OnnxEncoder.open(cut, one) : OnnxEncoder.open(bytes, one);
+            Path file = cache.find(model, rewrite);
+            byte[] bytes = null;
+            if (file == null) {
+                bytes = EncoderGraph.checkedCut(model, layer, rewrite);
+                file = cache.store(model, rewrite, bytes);
             }
+            OnnxEncoder main = open(file, bytes, options);
+            OnnxEncoder single = parallelism == Parallelism.WITH_SINGLE_THREAD_SESSION
+                    ? open(file, bytes, options.withIntraOpThreads(1)) : null;
             return new EncoderSessions(main, single);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
         }
+    }
+
+    private static OnnxEncoder open(Path file, byte[] bytes, SessionOptions options) {
+        return file != null ? OnnxEncoder.open(file, options) : OnnxEncoder.open(bytes, options);
     }
 
     /** onnxruntime tensors and results created and not yet freed. */

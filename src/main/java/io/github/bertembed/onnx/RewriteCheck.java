@@ -13,8 +13,8 @@ import java.util.Random;
  * pooled vectors), while a wrong scale or a dropped bias shows up orders of magnitude above it.
  *
  * <pre>{@code
- * String problem = RewriteCheck.disagreement(EncoderGraph.cut(model, layer, true, true),
- *         EncoderGraph.cut(model, layer, false, false), layer.hidden()); // null: the rewrite is safe
+ * String problem = RewriteCheck.disagreement(EncoderGraph.cut(model, layer, EncoderRewrite.FUSED_PACKED),
+ *         EncoderGraph.cut(model, layer, EncoderRewrite.PLAIN), layer.hidden()); // null: the rewrite is safe
  * }</pre>
  */
 final class RewriteCheck {

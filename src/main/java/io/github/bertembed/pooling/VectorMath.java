@@ -20,6 +20,13 @@ public final class VectorMath {
         }
     }
 
+    /** A unit-length copy of {@code v} ({@link #normalize} on a copy). */
+    public static float[] normalized(float[] v) {
+        float[] copy = v.clone();
+        normalize(copy);
+        return copy;
+    }
+
     public static double dot(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException("vectors differ in length: " + a.length + " vs " + b.length);

@@ -11,50 +11,67 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 
 /**
  * Dynamic batching across concurrent requests, as TEI's router does it: requests arrive tokenized (on their own
- * threads) in a FIFO queue; one thread owns the model and, as soon as it is free, takes the oldest requests that
- * fit {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
- * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The batch is filled
- * when the model is free, so it holds everything that arrived meanwhile; it waits at most a millisecond for
- * admitted requests still being tokenized, and a tenth of the last batch's model time at most for as many requests
- * as that batch held (clients just answered, coming back); a text's vector is the same bits whatever it was batched
- * with. A request
- * that is alone in the server (by {@code admitted}) and finds the model idle runs at once on its own thread, under
- * the same lock.
+ * threads) in a FIFO queue, and one thread, the only caller of the model, takes the oldest requests that fit
+ * {@code maxBatchRequests} inputs and {@code maxBatchTokens} padded tokens into one call of
+ * {@link SentenceEmbedder#embedEncodings}, which groups them by length into encoder runs. The batch is filled when
+ * the model is free, so it holds everything that arrived meanwhile; it waits at most a millisecond for admitted
+ * requests still being tokenized, and a tenth of the last batch's model time at most for as many requests as that
+ * batch held (clients just answered, coming back). A text's vector is the same bits whatever it was batched with.
+ * Requests for token vectors ({@code /embed_all}) go through the same queue and run on the same thread, one
+ * request a call.
  */
 final class EmbeddingBatcher implements AutoCloseable {
-    /** A request's pooled vectors, how long it waited for the model, and the model time of the call it ran in. */
-    record Done(List<Embedding> vectors, long queueNanos, long inferenceNanos) {
+    /** What a request asks of the model. */
+    enum Work {
+        /** one pooled (not normalized) vector per input */
+        POOLED,
+        /** every token's contextual vector per input, TEI's {@code /embed_all} */
+        TOKEN_VECTORS
     }
 
-    private record Job(List<Encoding> encodings, int longest, long enqueued, CompletableFuture<Done> result) {
+    /**
+     * A request's answer: pooled vectors or token vectors (the other null), how long it waited for the model, and
+     * the model time of the call it ran in.
+     */
+    record Done(List<Embedding> pooled, List<float[][]> tokenVectors, long queueNanos, long inferenceNanos) {
     }
 
-    private static final long GATHER_NANOS = 1_000_000;
+    private record Job(Work work, List<Encoding> encodings, int longest, long enqueued,
+                       CompletableFuture<Done> result) {
+    }
+
+    /** How long a batch waits, at most, for requests admitted and still being tokenized. */
+    static final long GATHER_NANOS = 1_000_000;
     private static final long GATHER_STEP_NANOS = 50_000;
     private static final long MAX_RETURN_NANOS = 50_000_000;
     private final SentenceEmbedder embedder;
     private final int maxBatchTokens;
     private final int maxBatchRequests;
+    private final long gatherNanos;
     private final ServerMetrics metrics;
     private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final Thread worker;
-    private final ReentrantLock model = new ReentrantLock();
     private final AtomicInteger waiting = new AtomicInteger(); // jobs queued or taken, not yet running
     private final IntSupplier admitted; // requests the server has admitted and not yet answered
     private volatile boolean closing;
-    // The worker's record of its last batch, for gather() and the lone-request path.
-    private volatile int lastBatchRequests;
-    private long lastModelNanos; // the worker's own
+    // The worker's own record of its last batch, for gather().
+    private int lastBatchRequests;
+    private long lastModelNanos;
 
     EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics,
                      IntSupplier admitted) {
+        this(embedder, maxBatchTokens, maxBatchRequests, metrics, admitted, GATHER_NANOS);
+    }
+
+    /** @param gatherNanos how long a batch waits, at most, for admitted requests still on their way */
+    EmbeddingBatcher(SentenceEmbedder embedder, int maxBatchTokens, int maxBatchRequests, ServerMetrics metrics,
+                     IntSupplier admitted, long gatherNanos) {
         this.embedder = embedder;
+        this.gatherNanos = gatherNanos;
         this.admitted = admitted;
         this.maxBatchTokens = maxBatchTokens;
         this.maxBatchRequests = maxBatchRequests;
@@ -64,46 +81,25 @@ final class EmbeddingBatcher implements AutoCloseable {
         worker.start();
     }
 
-    /** The pooled (not normalized) vectors of a request's encodings, in order, when the model has run them. */
-    CompletableFuture<Done> submit(List<Encoding> encodings) {
+    /** The request's encodings, queued for the model thread; completes when it has run them. */
+    CompletableFuture<Done> submit(Work work, List<Encoding> encodings) {
         CompletableFuture<Done> result = new CompletableFuture<>();
         if (encodings.isEmpty()) {
-            result.complete(new Done(List.of(), 0, 0));
+            result.complete(new Done(List.of(), List.of(), 0, 0));
+            return result;
+        }
+        if (closing) {
+            result.completeExceptionally(new IllegalStateException("the batcher is closed"));
             return result;
         }
         int longest = 0;
         for (Encoding e : encodings) {
             longest = Math.max(longest, e.length());
         }
-        Job job = new Job(encodings, longest, System.nanoTime(), result);
-        // The only request in the server, the model idle, and the last batch a lone one: run on this thread, sparing
-        // two thread hand-offs (a lone request's latency). Under load, requests go through the queue, so they share
-        // batches: the first client back after a batch of many is alone only for a moment. The lock keeps the model
-        // to one caller at a time, and "nobody waiting" counts a job the worker has taken but not yet started, so the
-        // queue stays FIFO.
-        if (admitted.getAsInt() <= 1 && waiting.get() == 0 && lastBatchRequests <= 1 && !closing
-                && model.tryLock()) {
-            try {
-                run(List.of(job), encodings.size(), false);
-            } finally {
-                model.unlock();
-            }
-            return result;
-        }
         waiting.incrementAndGet();
         metrics.queueSize.inc(encodings.size());
-        queue.add(job);
+        queue.add(new Job(work, encodings, longest, System.nanoTime(), result));
         return result;
-    }
-
-    /** Runs other work on the model (token vectors for /embed_all) under the same lock as the batches. */
-    <T> T exclusive(Supplier<T> work) {
-        model.lock();
-        try {
-            return work.get();
-        } finally {
-            model.unlock();
-        }
     }
 
     private void loop() {
@@ -117,16 +113,13 @@ final class EmbeddingBatcher implements AutoCloseable {
             if (first == null) {
                 continue;
             }
-            // The batch is filled once the model is ours (a lone request or /embed_all may hold it), so every
-            // request that arrived while it was busy rides along instead of waiting for the next batch.
-            model.lock();
-            try {
+            List<Job> batch = new ArrayList<>();
+            batch.add(first);
+            int count = first.encodings().size();
+            if (first.work() == Work.POOLED) {
                 gather();
-                List<Job> batch = new ArrayList<>();
-                batch.add(first);
-                int count = first.encodings().size();
                 int longest = first.longest();
-                for (Job next = queue.peek(); next != null; next = queue.peek()) {
+                for (Job next = queue.peek(); next != null && next.work() == Work.POOLED; next = queue.peek()) {
                     int c = count + next.encodings().size();
                     int l = Math.max(longest, next.longest());
                     if (c > maxBatchRequests || (long) c * l > maxBatchTokens) {
@@ -136,14 +129,12 @@ final class EmbeddingBatcher implements AutoCloseable {
                     count = c;
                     longest = l;
                 }
-                waiting.addAndGet(-batch.size());
-                long started = System.nanoTime();
-                run(batch, count, true);
-                lastModelNanos = System.nanoTime() - started;
-                lastBatchRequests = batch.size();
-            } finally {
-                model.unlock();
             }
+            waiting.addAndGet(-batch.size());
+            long started = System.nanoTime();
+            run(batch, count);
+            lastModelNanos = System.nanoTime() - started;
+            lastBatchRequests = batch.size();
         }
     }
 
@@ -157,13 +148,13 @@ final class EmbeddingBatcher implements AutoCloseable {
      * that batch's model time (1 to 50 ms). Clients that have just been answered mostly send their next request at
      * once, but only after their answers are written and travel back, so a batch taken at once holds only what
      * came during the last one, and batches split into a large and a small one, each paying the model's per-run
-     * cost and padding for fewer texts. Waiting for them keeps batches whole: 32 clients sending texts of up to
-     * 256 tokens got 1.065x the throughput (median of 8 paired rounds, 7 of them faster, on one pinned core).</li>
+     * cost and padding for fewer texts. Waiting for them keeps batches whole.</li>
      * </ul>
+     * A lone client's request finds nothing else admitted and a last batch of one, so it does not wait.
      */
     private void gather() {
         long start = System.nanoTime();
-        long deadline = start + GATHER_NANOS;
+        long deadline = start + gatherNanos;
         long returnDeadline = start + Math.min(MAX_RETURN_NANOS, Math.max(GATHER_NANOS, lastModelNanos / 10));
         int expected = Math.min(lastBatchRequests, maxBatchRequests);
         while (true) {
@@ -178,7 +169,7 @@ final class EmbeddingBatcher implements AutoCloseable {
         }
     }
 
-    private void run(List<Job> batch, int count, boolean queued) {
+    private void run(List<Job> batch, int count) {
         List<Encoding> all = new ArrayList<>(count);
         long now = System.nanoTime();
         long tokens = 0;
@@ -188,19 +179,27 @@ final class EmbeddingBatcher implements AutoCloseable {
                 tokens += e.realLength();
             }
         }
-        if (queued) {
-            metrics.queueSize.dec(count);
-        }
+        metrics.queueSize.dec(count);
         metrics.batchSize.observe(count);
         metrics.batchTokens.observe(tokens);
         try {
+            if (batch.get(0).work() == Work.TOKEN_VECTORS) {
+                List<float[][]> vectors = new ArrayList<>(all.size());
+                for (Encoding e : all) {
+                    vectors.add(embedder.tokenVectors(e));
+                }
+                long inference = System.nanoTime() - now;
+                metrics.batchInference.observe(inference / 1e9);
+                batch.get(0).result().complete(new Done(null, vectors, now - batch.get(0).enqueued(), inference));
+                return;
+            }
             List<Embedding> vectors = embedder.embedEncodings(all);
             long inference = System.nanoTime() - now;
             metrics.batchInference.observe(inference / 1e9);
             int k = 0;
             for (Job j : batch) {
-                j.result().complete(new Done(vectors.subList(k, k + j.encodings().size()), now - j.enqueued(),
-                        inference));
+                j.result().complete(new Done(vectors.subList(k, k + j.encodings().size()), null,
+                        now - j.enqueued(), inference));
                 k += j.encodings().size();
             }
         } catch (RuntimeException | Error e) {
@@ -219,6 +218,9 @@ final class EmbeddingBatcher implements AutoCloseable {
             worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Job late = queue.poll(); late != null; late = queue.poll()) { // submitted as the worker stopped
+            late.result().completeExceptionally(new IllegalStateException("the batcher is closed"));
         }
     }
 }

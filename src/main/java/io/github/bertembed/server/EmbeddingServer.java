@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.bertembed.BuildVersion;
 import io.github.bertembed.SentenceEmbedder;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -28,7 +29,8 @@ import java.util.function.Function;
  * and OpenAI's ({@code /v1/embeddings}, also as {@code /embeddings}, and {@code /v1/models}), on Javalin (Jetty 12);
  * the API described at {@code /api-doc/openapi.json} (OpenAPI 3) and {@code /docs} (Swagger UI), as TEI's.
  *
- * <p>The HTTP layer only admits, parses, tokenizes and queues; one {@link EmbeddingBatcher} thread owns the model.
+ * <p>The HTTP layer only admits and parses; both protocols' routes call one {@link InferenceService}, which
+ * tokenizes and queues, and one {@link EmbeddingBatcher} thread is the only caller of the model.
  * Limits, each with its status: more than {@code maxConcurrentRequests} in flight → 429 with Retry-After; more
  * inputs than {@code maxClientBatchSize} → 413; a text over the maximum length without truncation → 413; a body
  * over {@code maxBodyBytes} → 413; malformed JSON or wrong types → 422; with an API key, anything but
@@ -44,7 +46,7 @@ import java.util.function.Function;
  */
 public final class EmbeddingServer implements AutoCloseable {
     private final Javalin app;
-    private final EmbeddingBatcher batcher;
+    private final InferenceService service;
     private final ServerMetrics metrics;
     private final ServerSettings settings;
     private final Semaphore permits;
@@ -62,13 +64,10 @@ public final class EmbeddingServer implements AutoCloseable {
         this.permits = new Semaphore(settings.maxConcurrentRequests());
         this.expectedAuthorization = settings.apiKey() == null ? null
                 : ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
-        this.batcher = new EmbeddingBatcher(embedder, settings.maxBatchTokens(), settings.maxBatchRequests(), metrics,
-                inFlight::get);
-        RequestInputs inputs = new RequestInputs(embedder.tokenizer(), embedder.maxLength(),
-                settings.maxClientBatchSize());
-        TeiRoutes tei = new TeiRoutes(embedder, batcher, inputs, settings, metrics, modelName, json);
-        OpenAiRoutes openAi = new OpenAiRoutes(tei, settings, modelName, embedder.dimension(), json);
-        ApiDocs docs = new ApiDocs(json, ServerCalls.version(), settings.apiKey() != null);
+        this.service = new InferenceService(embedder, settings, metrics, inFlight::get);
+        TeiRoutes tei = new TeiRoutes(service, settings, modelName, json);
+        OpenAiRoutes openAi = new OpenAiRoutes(service, settings, modelName, json);
+        ApiDocs docs = new ApiDocs(json, BuildVersion.current(), settings.apiKey() != null);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.host();
@@ -149,8 +148,17 @@ public final class EmbeddingServer implements AutoCloseable {
         }
     }
 
-    /** Starts a server for {@code embedder} (built with {@code normalize(false)}: requests choose normalization). */
+    /**
+     * Starts a server for {@code embedder}, which must be built with {@code normalize(false)}: requests choose
+     * normalization, so the server needs the pooled vectors as they are.
+     *
+     * @throws IllegalArgumentException for an embedder that normalizes
+     */
     public static EmbeddingServer start(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
+        if (embedder.normalizes()) {
+            throw new IllegalArgumentException("the server needs an embedder built with normalize(false): requests"
+                    + " choose normalization (TEI's \"normalize\"), so it takes the pooled vectors as they are");
+        }
         EmbeddingServer server = new EmbeddingServer(embedder, modelName, settings);
         server.app.start();
         return server;
@@ -357,7 +365,7 @@ public final class EmbeddingServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         app.stop();
-        batcher.close();
+        service.close();
     }
 
     @Override

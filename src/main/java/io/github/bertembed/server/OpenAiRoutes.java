@@ -18,18 +18,18 @@ import java.util.List;
  * {@code dimensions} keeps the first N values and re-normalizes, as OpenAI does) and {@code GET /v1/models}.
  */
 final class OpenAiRoutes {
-    private final TeiRoutes tei;
+    private final InferenceService service;
     private final ServerSettings settings;
     private final String modelName;
     private final int dimension;
     private final long created = System.currentTimeMillis() / 1000;
     private final ObjectMapper json;
 
-    OpenAiRoutes(TeiRoutes tei, ServerSettings settings, String modelName, int dimension, ObjectMapper json) {
-        this.tei = tei;
+    OpenAiRoutes(InferenceService service, ServerSettings settings, String modelName, ObjectMapper json) {
+        this.service = service;
         this.settings = settings;
         this.modelName = modelName;
-        this.dimension = dimension;
+        this.dimension = service.dimension();
         this.json = json;
     }
 
@@ -53,14 +53,14 @@ final class OpenAiRoutes {
             dims = d.asInt();
         }
         boolean truncate = settings.autoTruncate();
-        TeiRoutes.Embedded embedded = tei.embed(input, truncate, false, settings.defaultPrompt(), "input");
+        InferenceService.Embedded embedded = service.embed(input, truncate, false, settings.defaultPrompt(), "input");
         List<Embedding> vectors = embedded.vectors();
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
         for (int i = 0; i < vectors.size(); i++) {
             Embedding e = vectors.get(i);
-            float[] v = TeiRoutes.normalized(e.vector());
+            float[] v = VectorMath.normalized(e.vector());
             if (dims < v.length) {
                 v = java.util.Arrays.copyOf(v, dims);
                 VectorMath.normalize(v);

@@ -3,7 +3,12 @@ package io.github.bertembed.server;
 import java.util.List;
 
 /**
- * The server's address and limits; each limit has a status code of its own (see {@link ApiError}).
+ * The server's address and limits; each limit has a status code of its own (see {@link ApiError}). Built with
+ * {@link #builder()}, every setting defaulting to TEI's where TEI has one.
+ *
+ * <pre>{@code
+ * ServerSettings settings = ServerSettings.builder().port(0).maxClientBatchSize(256).autoTruncate(true).build();
+ * }</pre>
  *
  * @param host                  address to bind (default loopback)
  * @param port                  port (0: any free port)
@@ -23,26 +28,6 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
                              int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
                              List<String> corsAllowOrigins, String defaultPrompt) {
 
-    /** Settings without a default prompt. */
-    public ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
-                          int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
-                          List<String> corsAllowOrigins) {
-        this(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests, maxClientBatchSize, autoTruncate,
-                apiKey, maxBodyBytes, corsAllowOrigins, "");
-    }
-
-    /** Settings that let a page of any origin call the server, as TEI does by default. */
-    public ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
-                          int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes) {
-        this(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests, maxClientBatchSize, autoTruncate,
-                apiKey, maxBodyBytes, List.of());
-    }
-
-    /** TEI's defaults where TEI has one: 16,384 batch tokens, 512 concurrent requests, 32 inputs a request. */
-    public static ServerSettings defaults() {
-        return new ServerSettings("127.0.0.1", 8080, 16_384, 64, 512, 32, false, null, 2_000_000);
-    }
-
     public ServerSettings {
         if (maxBatchTokens < 1 || maxBatchRequests < 1 || maxConcurrentRequests < 1 || maxClientBatchSize < 1
                 || maxBodyBytes < 1) {
@@ -50,5 +35,100 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
         }
         corsAllowOrigins = corsAllowOrigins == null ? List.of() : List.copyOf(corsAllowOrigins);
         defaultPrompt = defaultPrompt == null ? "" : defaultPrompt;
+    }
+
+    /** TEI's defaults where TEI has one: 16,384 batch tokens, 512 concurrent requests, 32 inputs a request. */
+    public static ServerSettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** These settings, to change some. */
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).maxBatchTokens(maxBatchTokens).maxBatchRequests(maxBatchRequests)
+                .maxConcurrentRequests(maxConcurrentRequests).maxClientBatchSize(maxClientBatchSize)
+                .autoTruncate(autoTruncate).apiKey(apiKey).maxBodyBytes(maxBodyBytes)
+                .corsAllowOrigins(corsAllowOrigins).defaultPrompt(defaultPrompt);
+    }
+
+    /** Settings one by one; see the record's components for what each means. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private int maxBatchTokens = 16_384;
+        private int maxBatchRequests = 64;
+        private int maxConcurrentRequests = 512;
+        private int maxClientBatchSize = 32;
+        private boolean autoTruncate;
+        private String apiKey;
+        private long maxBodyBytes = 2_000_000;
+        private List<String> corsAllowOrigins = List.of();
+        private String defaultPrompt = "";
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder maxBatchTokens(int tokens) {
+            this.maxBatchTokens = tokens;
+            return this;
+        }
+
+        public Builder maxBatchRequests(int requests) {
+            this.maxBatchRequests = requests;
+            return this;
+        }
+
+        public Builder maxConcurrentRequests(int requests) {
+            this.maxConcurrentRequests = requests;
+            return this;
+        }
+
+        public Builder maxClientBatchSize(int inputs) {
+            this.maxClientBatchSize = inputs;
+            return this;
+        }
+
+        public Builder autoTruncate(boolean truncate) {
+            this.autoTruncate = truncate;
+            return this;
+        }
+
+        public Builder apiKey(String key) {
+            this.apiKey = key;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long bytes) {
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        public Builder corsAllowOrigins(List<String> origins) {
+            this.corsAllowOrigins = origins;
+            return this;
+        }
+
+        public Builder defaultPrompt(String prompt) {
+            this.defaultPrompt = prompt;
+            return this;
+        }
+
+        public ServerSettings build() {
+            return new ServerSettings(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
+                    maxClientBatchSize, autoTruncate, apiKey, maxBodyBytes, corsAllowOrigins, defaultPrompt);
+        }
     }
 }

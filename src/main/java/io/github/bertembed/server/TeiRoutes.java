@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.bertembed.BuildVersion;
 import io.github.bertembed.Embedding;
-import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.pooling.VectorMath;
 import io.github.bertembed.tokenizer.Encoding;
 
@@ -23,89 +23,16 @@ import java.util.Map;
  * the server does admission, errors and metrics.
  */
 final class TeiRoutes {
-    private final SentenceEmbedder embedder;
-    private final EmbeddingBatcher batcher;
-    private final RequestInputs inputs;
+    private final InferenceService service;
     private final ServerSettings settings;
-    private final ServerMetrics metrics;
     private final String modelName;
     private final ObjectMapper json;
 
-    TeiRoutes(SentenceEmbedder embedder, EmbeddingBatcher batcher, RequestInputs inputs, ServerSettings settings,
-              ServerMetrics metrics, String modelName, ObjectMapper json) {
-        this.embedder = embedder;
-        this.batcher = batcher;
-        this.inputs = inputs;
+    TeiRoutes(InferenceService service, ServerSettings settings, String modelName, ObjectMapper json) {
+        this.service = service;
         this.settings = settings;
-        this.metrics = metrics;
         this.modelName = modelName;
         this.json = json;
-    }
-
-    /** A request's raw pooled vectors, in input order, and what they cost (TEI's response headers). */
-    record Embedded(List<Embedding> vectors, ComputeStats stats) {
-    }
-
-    /**
-     * The raw pooled vectors of a request's {@code Input} (strings, token ids or both): tokenized here, embedded by
-     * the batcher.
-     */
-    Embedded embed(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
-        long t0 = System.nanoTime();
-        return embedEncoded(inputs.encodings(input, truncate, fromLeft, prompt, field), t0,
-                ComputeStats.characters(input));
-    }
-
-    private Embedded embedEncoded(List<Encoding> encodings, long started, long characters) {
-        long tokenization = System.nanoTime() - started;
-        submitted(encodings);
-        EmbeddingBatcher.Done done = ServerCalls.await(batcher.submit(encodings));
-        embedded(encodings.size(), started, tokenization, done.queueNanos(), done.inferenceNanos());
-        return new Embedded(done.vectors(), new ComputeStats(characters, tokens(encodings), tokenization,
-                done.queueNanos(), done.inferenceNanos()));
-    }
-
-    private static long tokens(List<Encoding> encodings) {
-        long n = 0;
-        for (Encoding e : encodings) {
-            n += e.realLength();
-        }
-        return n;
-    }
-
-    /** TEI's per-input metrics as inputs go to the model: how many, and each one's length in tokens. */
-    private void submitted(List<Encoding> encodings) {
-        metrics.embedCount.inc(encodings.size());
-        for (Encoding e : encodings) {
-            metrics.inputLength.observe(e.realLength());
-        }
-    }
-
-    /**
-     * TEI's times, recorded (as TEI does) once the request's inputs are embedded: per request, and per input
-     * ({@code te_embed_*}; a request's inputs travel through the model together, so each has the request's times).
-     */
-    private void embedded(int inputs, long started, long tokenizationNanos, long queueNanos, long inferenceNanos) {
-        double sinceArrival = (System.nanoTime() - started) / 1e9;
-        double tokenization = tokenizationNanos / 1e9;
-        double queue = queueNanos / 1e9;
-        double inference = inferenceNanos / 1e9;
-        metrics.embedSuccess.inc(inputs);
-        metrics.tokenization.observe(tokenization);
-        metrics.queueTime.observe(queue);
-        metrics.inferenceTime.observe(inference);
-        for (int i = 0; i < inputs; i++) {
-            metrics.embedDuration.observe(sinceArrival);
-            metrics.embedTokenization.observe(tokenization);
-            metrics.embedQueue.observe(queue);
-            metrics.embedInference.observe(inference);
-        }
-    }
-
-    static float[] normalized(float[] pooled) {
-        float[] v = pooled.clone();
-        VectorMath.normalize(v);
-        return v;
     }
 
     private boolean truncate(JsonNode body) {
@@ -156,7 +83,7 @@ final class TeiRoutes {
         if (name == null || name.isNull()) {
             return settings.defaultPrompt();
         }
-        Map<String, String> prompts = embedder.prompts();
+        Map<String, String> prompts = service.prompts();
         String prompt = prompts.get(name.asText());
         if (prompt == null) {
             throw new ApiError(413, "Validation", "`default-prompt-name` is set to `" + name.asText() + "` but "
@@ -170,12 +97,13 @@ final class TeiRoutes {
     Object embedRoute(JsonNode body) {
         boolean normalize = flag(body, "normalize", true);
         int dimensions = dimensions(body);
-        Embedded embedded = embed(body.get("inputs"), truncate(body), fromLeft(body), prompt(body), "inputs");
+        InferenceService.Embedded embedded = service.embed(body.get("inputs"), truncate(body), fromLeft(body),
+                prompt(body), "inputs");
         List<float[]> out = new ArrayList<>(embedded.vectors().size());
         for (Embedding e : embedded.vectors()) {
             // As TEI: the pooled vector cut to its first `dimensions` values (Matryoshka), then normalized.
             float[] v = dimensions < e.vector().length ? Arrays.copyOf(e.vector(), dimensions) : e.vector();
-            out.add(normalize ? normalized(v) : v);
+            out.add(normalize ? VectorMath.normalized(v) : v);
         }
         return new ComputeStats.Answer(out, embedded.stats());
     }
@@ -184,7 +112,7 @@ final class TeiRoutes {
     private int dimensions(JsonNode body) {
         JsonNode d = body.get("dimensions");
         if (d == null || d.isNull()) {
-            return embedder.dimension();
+            return service.dimension();
         }
         if (!d.isIntegralNumber() || d.asLong() < 0) {
             throw ApiError.validation("`dimensions` must be a positive integer, got " + d, "dimensions");
@@ -192,7 +120,7 @@ final class TeiRoutes {
         if (d.asLong() == 0) {
             throw new ApiError(413, "Validation", "`dimensions` should be positive", "dimensions"); // TEI's words
         }
-        if (d.asLong() > embedder.dimension()) {
+        if (d.asLong() > service.dimension()) {
             throw new ApiError(413, "Validation",
                     "`dimensions` should be smaller than the maximum embedding dimension.", "dimensions");
         }
@@ -200,33 +128,16 @@ final class TeiRoutes {
     }
 
     Object embedAllRoute(JsonNode body) {
-        long t0 = System.nanoTime();
-        List<Encoding> encodings = inputs.encodings(body.get("inputs"), truncate(body), fromLeft(body), prompt(body),
-                "inputs");
-        long tokenization = System.nanoTime() - t0;
-        submitted(encodings);
-        List<float[][]> out = new ArrayList<>();
-        long[] inference = {0};
-        long waitedFrom = System.nanoTime();
-        for (Encoding e : encodings) {
-            out.add(batcher.exclusive(() -> { // the model stays one caller's at a time
-                long s = System.nanoTime();
-                float[][] vectors = embedder.tokenVectors(e);
-                inference[0] += System.nanoTime() - s;
-                return vectors;
-            }));
-        }
-        long queue = System.nanoTime() - waitedFrom - inference[0];
-        embedded(encodings.size(), t0, tokenization, queue, inference[0]);
-        return new ComputeStats.Answer(out, new ComputeStats(ComputeStats.characters(body.get("inputs")),
-                tokens(encodings), tokenization, queue, inference[0]));
+        InferenceService.TokenVectors embedded = service.embedTokens(body.get("inputs"), truncate(body),
+                fromLeft(body), prompt(body), "inputs");
+        return new ComputeStats.Answer(embedded.vectors(), embedded.stats());
     }
 
     Object tokenizeRoute(JsonNode body) {
-        List<String> texts = inputs.texts(body.get("inputs"), "inputs");
+        List<String> texts = service.inputs().texts(body.get("inputs"), "inputs");
         boolean special = flag(body, "add_special_tokens", true);
         String prompt = prompt(body);
-        var tokenizer = special ? inputs.tokenizer() : inputs.tokenizer().toBuilder().addSpecialTokens(false).build();
+        var tokenizer = special ? service.inputs().tokenizer() : service.inputs().tokenizer().toBuilder().addSpecialTokens(false).build();
         ArrayNode out = json.createArrayNode();
         for (String given : texts) {
             String text = prompt + given; // offsets are into the text as tokenized, prompt included, as TEI's
@@ -270,7 +181,7 @@ final class TeiRoutes {
         } else {
             sequences.add(ids);
         }
-        inputs.checkCount(sequences.size(), "ids");
+        service.inputs().checkCount(sequences.size(), "ids");
         List<String> out = new ArrayList<>();
         for (JsonNode seq : sequences) {
             int[] a = new int[seq.size()];
@@ -281,7 +192,7 @@ final class TeiRoutes {
                 a[i] = seq.get(i).asInt();
             }
             try {
-                out.add(inputs.tokenizer().decode(a, skip));
+                out.add(service.inputs().tokenizer().decode(a, skip));
             } catch (IllegalArgumentException e) {
                 throw ApiError.validation(e.getMessage(), "ids");
             }
@@ -298,20 +209,19 @@ final class TeiRoutes {
         }
         List<String> all = new ArrayList<>();
         all.add(in.get("source_sentence").asText());
-        all.addAll(inputs.texts(in.get("sentences"), "sentences")); // strings only, within the client batch size
+        all.addAll(service.inputs().texts(in.get("sentences"), "sentences")); // strings only, within the client batch size
         // TEI takes truncate, truncation_direction and prompt_name under "parameters" here.
         JsonNode parameters = body.path("parameters");
         JsonNode options = parameters.isObject() ? parameters : body;
         String prompt = prompt(options);
         all.replaceAll(t -> prompt + t);
-        long t0 = System.nanoTime();
-        Embedded embedded = embedEncoded(inputs.encode(all, truncate(options), fromLeft(options), "inputs"), t0,
+        InferenceService.Embedded embedded = service.embedTexts(all, truncate(options), fromLeft(options), "inputs",
                 ComputeStats.characters(in));
         List<Embedding> vectors = embedded.vectors();
-        float[] source = normalized(vectors.get(0).vector());
+        float[] source = VectorMath.normalized(vectors.get(0).vector());
         List<Float> scores = new ArrayList<>();
         for (int i = 1; i < vectors.size(); i++) {
-            scores.add((float) VectorMath.dot(source, normalized(vectors.get(i).vector())));
+            scores.add((float) VectorMath.dot(source, VectorMath.normalized(vectors.get(i).vector())));
         }
         return new ComputeStats.Answer(scores, embedded.stats());
     }
@@ -350,18 +260,17 @@ final class TeiRoutes {
         ObjectNode info = json.createObjectNode();
         info.put("model_id", modelName);
         info.putNull("model_sha");
-        info.put("model_dtype", embedder.runsTextsOneByOne() ? "int8" : "float32");
-        info.putObject("model_type").putObject("embedding").put("pooling",
-                embedder.pooling().name().toLowerCase(java.util.Locale.ROOT));
-        info.put("dimension", embedder.dimension());
+        info.put("model_dtype", service.dtype());
+        info.putObject("model_type").putObject("embedding").put("pooling", service.pooling());
+        info.put("dimension", service.dimension());
         info.put("max_concurrent_requests", settings.maxConcurrentRequests());
-        info.put("max_input_length", inputs.maxLength());
+        info.put("max_input_length", service.inputs().maxLength());
         info.put("max_batch_tokens", settings.maxBatchTokens());
         info.put("max_batch_requests", settings.maxBatchRequests());
         info.put("max_client_batch_size", settings.maxClientBatchSize());
         info.put("auto_truncate", settings.autoTruncate());
         info.put("tokenization_workers", 0);
-        info.put("version", ServerCalls.version());
+        info.put("version", BuildVersion.current());
         info.putNull("sha");
         info.putNull("docker_label");
         return info;

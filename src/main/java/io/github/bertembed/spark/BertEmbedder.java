@@ -1,6 +1,6 @@
 package io.github.bertembed.spark;
 
-import io.github.bertembed.Models;
+import io.github.bertembed.model.Models;
 import io.github.bertembed.batch.LongTextPolicy;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
@@ -62,7 +62,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     private final Param<String> longText;
     private final IntParam stride;
     private final IntParam batchSize;
-    private final IntParam maxBatchTokens;
+    private final IntParam maxRunTokens;
     private final Param<String> pooling;
     private final BooleanParam normalize;
     private final IntParam threadsPerTask;
@@ -85,7 +85,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
         longText = new Param<>(uid, "longText", "texts over the maximum length: truncate, chunk or chunks", ParamValidators.inArray(new String[]{"truncate", "chunk", "chunks"}));
         stride = new IntParam(uid, "stride", "tokens shared by consecutive windows under chunk/chunks; -1 for an eighth of the window", ParamValidators.gtEq(-1));
         batchSize = new IntParam(uid, "batchSize", "texts per encoder run", ParamValidators.gtEq(1));
-        maxBatchTokens = new IntParam(uid, "maxBatchTokens", "padded tokens per encoder run", ParamValidators.gtEq(1));
+        maxRunTokens = new IntParam(uid, "maxRunTokens", "padded tokens per encoder run", ParamValidators.gtEq(1));
         pooling = new Param<>(uid, "pooling", "mean, cls or max; empty for the model's own", ParamValidators.inArray(new String[]{"", "mean", "cls", "max"}));
         normalize = new BooleanParam(uid, "normalize", "L2-normalize the vectors (unset: the model's own)");
         threadsPerTask = new IntParam(uid, "threadsPerTask", "onnxruntime threads per task; 0 for spark.task.cpus", ParamValidators.gtEq(0));
@@ -99,7 +99,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
         setDefault(longText, "truncate");
         setDefault(stride, -1);
         setDefault(batchSize, 32);
-        setDefault(maxBatchTokens, 1024);
+        setDefault(maxRunTokens, 1024);
         setDefault(pooling, "");
         setDefault(threadsPerTask, 0);
         setDefault(tokensCol, "");
@@ -128,7 +128,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     public Param<String> longText() { return longText; }
     public IntParam stride() { return stride; }
     public IntParam batchSize() { return batchSize; }
-    public IntParam maxBatchTokens() { return maxBatchTokens; }
+    public IntParam maxRunTokens() { return maxRunTokens; }
     public Param<String> pooling() { return pooling; }
     public BooleanParam normalize() { return normalize; }
     public IntParam threadsPerTask() { return threadsPerTask; }
@@ -143,7 +143,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     public BertEmbedder setLongText(String v) { set(longText, v.toLowerCase(Locale.ROOT)); return this; }
     public BertEmbedder setStride(int v) { set(stride, v); return this; }
     public BertEmbedder setBatchSize(int v) { set(batchSize, v); return this; }
-    public BertEmbedder setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
+    public BertEmbedder setMaxRunTokens(int v) { set(maxRunTokens, v); return this; }
     public BertEmbedder setPooling(String v) { set(pooling, v.toLowerCase(Locale.ROOT)); return this; }
     public BertEmbedder setNormalize(boolean v) { set(normalize, v); return this; }
     public BertEmbedder setThreadsPerTask(int v) { set(threadsPerTask, v); return this; }
@@ -212,7 +212,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
         StructType outSchema = transformSchema(dataset.schema());
         int threads = intValue(threadsPerTask) > 0 ? intValue(threadsPerTask)
                 : Integer.parseInt(dataset.sparkSession().conf().get("spark.task.cpus", "1"));
-        EmbedderSpec spec = new EmbedderSpec($(model), intValue(maxLength), intValue(batchSize), intValue(maxBatchTokens),
+        EmbedderSpec spec = new EmbedderSpec($(model), intValue(maxLength), intValue(batchSize), intValue(maxRunTokens),
                 $(pooling).isEmpty() ? null : $(pooling), isDefined(normalize) ? (Boolean) $(normalize) : null,
                 threads);
         PartitionEmbedder embed = new PartitionEmbedder(spec, dataset.schema().fieldIndex($(inputCol)), policy(),

@@ -1,6 +1,6 @@
 package io.github.bertembed.spark;
 
-import io.github.bertembed.Models;
+import io.github.bertembed.model.Models;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -15,12 +15,12 @@ import java.util.Locale;
  *                       {@code file://}) copied to local disk once per executor JVM
  * @param maxLength      tokens per text, special tokens included; 0 for the model's own
  * @param batchSize      texts per encoder run
- * @param maxBatchTokens padded tokens per encoder run
+ * @param maxRunTokens padded tokens per encoder run
  * @param pooling        {@code mean}, {@code cls} or {@code max}; null for the model's own
  * @param normalize      L2 normalization; null for the model's own
  * @param threads        onnxruntime threads of the embedder (the cores one task may use)
  */
-public record EmbedderSpec(String model, int maxLength, int batchSize, int maxBatchTokens, String pooling,
+public record EmbedderSpec(String model, int maxLength, int batchSize, int maxRunTokens, String pooling,
                            Boolean normalize, int threads) implements Serializable {
 
     /** The embedder these settings describe, with the model resolved on this machine. */
@@ -28,7 +28,7 @@ public record EmbedderSpec(String model, int maxLength, int batchSize, int maxBa
         SentenceEmbedder.Builder b = SentenceEmbedder.builder()
                 .model(LocalModelCopies.localModel(model))
                 .batchSize(batchSize)
-                .maxBatchTokens(maxBatchTokens)
+                .maxRunTokens(maxRunTokens)
                 .threads(threads);
         if (maxLength > 0) {
             b.maxLength(maxLength);

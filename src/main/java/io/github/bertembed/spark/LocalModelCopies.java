@@ -1,5 +1,6 @@
 package io.github.bertembed.spark;
 
+import io.github.bertembed.model.CacheRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * Models given as a Hadoop FileSystem URI ({@code hdfs://}, {@code s3a://}, {@code file://}, any scheme Hadoop has
  * a FileSystem for), copied to local disk once per executor JVM, since onnxruntime reads a local file.
  *
- * <p>The copy goes to {@code <java.io.tmpdir>/bert-embed-spark/<digest>/<name>}, the digest naming the URI and the
+ * <p>The copy goes to {@code <cache root>/spark/<digest>/<name>} (the first writable {@link CacheRoot}), the digest
+ * naming the URI and the
  * files' sizes and modification times, so a replaced model is copied again and two executors on one machine
  * share a finished copy: each writes a private folder and renames it into place, so no reader sees half a
  * model. Hadoop settings are those of the Spark application ({@code spark.hadoop.*}), as Spark's own readers use.
@@ -56,8 +58,7 @@ final class LocalModelCopies {
             if (!fs.exists(source)) {
                 throw new IllegalArgumentException("model " + uri + " does not exist");
             }
-            Path root = Path.of(System.getProperty("java.io.tmpdir"), "bert-embed-spark");
-            Files.createDirectories(root);
+            Path root = writableFolder();
             String name = source.getName();
             // The copy keeps its name (a folder named for a known model gets that model's settings) inside a folder
             // named for its digest.
@@ -87,6 +88,19 @@ final class LocalModelCopies {
         } catch (IOException e) {
             throw new UncheckedIOException("copying model " + uri + " to local disk: " + e.getMessage(), e);
         }
+    }
+
+    /** The first {@link CacheRoot.Kind#SPARK} folder that can be created. */
+    private static Path writableFolder() throws IOException {
+        IOException last = null;
+        for (Path folder : CacheRoot.folders(null, CacheRoot.Kind.SPARK)) {
+            try {
+                return Files.createDirectories(folder);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IOException("no writable cache folder; set " + CacheRoot.ENVIRONMENT_VARIABLE, last);
     }
 
     /** The application's Hadoop settings on an executor or driver; defaults outside Spark. */

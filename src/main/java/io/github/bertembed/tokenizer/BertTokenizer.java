@@ -138,12 +138,8 @@ public final class BertTokenizer {
         }
         WordSplitter.Scratch s = new WordSplitter.Scratch(text.length());
         splitter.tokenize(text, s.a, s);
-        return new TokenWindows(s.a, width, width - stride, this);
-    }
-
-    /** Tokens {@code [from, to)} of a text with the single-text template, untruncated: one window. */
-    Encoding window(TokenSequence all, int from, int to) {
-        return spec.postProcessor().assemble(all, from, to - from, null, 0, 0, options.addSpecialTokens(), vocabulary, 0);
+        return new TokenWindows(s.a, width, width - stride, spec.postProcessor(), vocabulary,
+                options.addSpecialTokens());
     }
 
     /** Tokenizes pairs in order: {@code pairs.get(i)} may be null for a single text. */

@@ -11,13 +11,18 @@ public final class TokenWindows {
     private final int width;
     private final int step;
     private final int count;
-    private final BertTokenizer tokenizer;
+    private final TemplatePostProcessor template;
+    private final Vocabulary vocabulary;
+    private final boolean addSpecialTokens;
 
-    TokenWindows(TokenSequence tokens, int width, int step, BertTokenizer tokenizer) {
+    TokenWindows(TokenSequence tokens, int width, int step, TemplatePostProcessor template, Vocabulary vocabulary,
+                 boolean addSpecialTokens) {
         this.tokens = tokens;
         this.width = width;
         this.step = step;
-        this.tokenizer = tokenizer;
+        this.template = template;
+        this.vocabulary = vocabulary;
+        this.addSpecialTokens = addSpecialTokens;
         int n = tokens.size();
         this.count = n <= width ? 1 : 1 + (n - width + step - 1) / step;
     }
@@ -38,6 +43,7 @@ public final class TokenWindows {
             throw new IndexOutOfBoundsException("window " + k + " of " + count);
         }
         int start = k * step;
-        return tokenizer.window(tokens, start, Math.min(tokens.size(), start + width));
+        int end = Math.min(tokens.size(), start + width);
+        return template.assemble(tokens, start, end - start, null, 0, 0, addSpecialTokens, vocabulary, 0);
     }
 }

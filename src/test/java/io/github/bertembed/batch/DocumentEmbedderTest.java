@@ -30,7 +30,7 @@ class DocumentEmbedderTest {
     @BeforeAll
     static void open() throws Exception {
         Path model = TinyBertModel.write(dir.resolve("tiny"));
-        embedder = SentenceEmbedder.builder().model(model.toString()).cacheDirs(List.of(dir.resolve("cache")))
+        embedder = SentenceEmbedder.builder().model(model.toString()).cache(dir.resolve("cache"))
                 .batchSize(8).build();
     }
 

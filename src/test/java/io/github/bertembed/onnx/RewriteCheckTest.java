@@ -40,9 +40,9 @@ class RewriteCheckTest {
         Model m = Model.of(model);
         OnnxModelFile onnx = m.onnx();
         EmbeddingLayerGraph layer = m.layer();
-        byte[] plain = EncoderGraph.cut(onnx, layer, false, false);
-        byte[] packed = EncoderGraph.cut(onnx, layer, true, true);
-        byte[] fused = EncoderGraph.cut(onnx, layer, true, false);
+        byte[] plain = EncoderGraph.cut(onnx, layer, EncoderRewrite.PLAIN);
+        byte[] packed = EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED_PACKED);
+        byte[] fused = EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED);
         // The structure matched: without the check, these graphs would run.
         assertEquals(TinyBertModel.LAYERS, OnnxModelFile.parse(dir.resolve("p.onnx"), packed)
                 .countOps("MultiHeadAttention"));
@@ -52,17 +52,21 @@ class RewriteCheckTest {
         assertTrue(problem.contains("differ from the model's own operators"), problem);
         assertNotNull(RewriteCheck.disagreement(fused, plain, layer.hidden()));
 
-        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, true, true), "fell back to the plain cut");
-        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, true, false));
-        Path cached = EncoderGraph.cached(onnx, layer, List.of(dir.resolve("cache")), true, true);
-        assertEquals(0, OnnxModelFile.read(cached).countOps("Attention") + OnnxModelFile.read(cached)
-                .countOps("MultiHeadAttention"), "the cache holds the graph that was checked, not the rewrite");
+        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, EncoderRewrite.FUSED_PACKED), "fell back to the plain cut");
+        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, EncoderRewrite.FUSED));
+        EncoderGraphCache cache = new EncoderGraphCache(List.of(dir.resolve("cache")));
+        try (EncoderSessions opened = EncoderSessions.open(onnx, layer, EncoderRewrite.FUSED_PACKED, cache,
+                SessionOptions.defaults(), EncoderSessions.Parallelism.ONE_SESSION)) {
+            Path cached = cache.find(onnx, EncoderRewrite.FUSED_PACKED);
+            assertEquals(0, OnnxModelFile.read(cached).countOps("Attention") + OnnxModelFile.read(cached)
+                    .countOps("MultiHeadAttention"), "the cache holds the graph that was checked, not the rewrite");
+        }
 
         List<String> texts = TokenPackingTest.texts(24, 7);
         try (SentenceEmbedder embedder = SentenceEmbedder.builder().model(model.toString())
-                .cacheDirs(List.of(dir.resolve("cache2"))).build();
+                .cache(dir.resolve("cache2")).build();
              FullGraphReference reference = new FullGraphReference(model.resolve("model.onnx"), null)) {
-            assertEquals(0, embedder.lengthBuckets().packedHidden(), "runs padded, as the model's operators do");
+            assertTrue(!embedder.packsTokens(), "runs padded, as the model's operators do");
             List<float[]> vectors = embedder.embedAll(texts);
             for (int i = 0; i < texts.size(); i++) {
                 float[] want = reference.sentence(embedder.tokenizer().encode(texts.get(i)), false);
@@ -76,12 +80,12 @@ class RewriteCheckTest {
         Model m = Model.of(TinyBertModel.write(dir.resolve("tiny")));
         OnnxModelFile onnx = m.onnx();
         EmbeddingLayerGraph layer = m.layer();
-        byte[] plain = EncoderGraph.cut(onnx, layer, false, false);
-        byte[] packed = EncoderGraph.cut(onnx, layer, true, true);
+        byte[] plain = EncoderGraph.cut(onnx, layer, EncoderRewrite.PLAIN);
+        byte[] packed = EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED_PACKED);
         assertNull(RewriteCheck.disagreement(packed, plain, layer.hidden()));
-        assertArrayEquals(packed, EncoderGraph.checkedCut(onnx, layer, true, true));
-        assertArrayEquals(EncoderGraph.cut(onnx, layer, true, false),
-                EncoderGraph.checkedCut(onnx, layer, true, false));
-        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, false, true), "no rewrite asked: the plain cut");
+        assertArrayEquals(packed, EncoderGraph.checkedCut(onnx, layer, EncoderRewrite.FUSED_PACKED));
+        assertArrayEquals(EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED),
+                EncoderGraph.checkedCut(onnx, layer, EncoderRewrite.FUSED));
+        assertArrayEquals(plain, EncoderGraph.checkedCut(onnx, layer, EncoderRewrite.PLAIN), "no rewrite asked: the plain cut");
     }
 }

@@ -35,14 +35,14 @@ class TokenPackingTest {
     }
 
     private SentenceEmbedder.Builder builder() {
-        return SentenceEmbedder.builder().model(model.toString()).cacheDirs(List.of(dir.resolve("cache")));
+        return SentenceEmbedder.builder().model(model.toString()).cache(dir.resolve("cache"));
     }
 
     @Test
     void everyAttentionRunsPaddedAndEverythingElsePacked() throws Exception {
         OnnxModelFile onnx = OnnxModelFile.read(model.resolve("model.onnx"));
         EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
-        OnnxModelFile packed = OnnxModelFile.parse(dir.resolve("packed.onnx"), EncoderGraph.cut(onnx, layer, true, true));
+        OnnxModelFile packed = OnnxModelFile.parse(dir.resolve("packed.onnx"), EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED_PACKED));
         assertEquals(TinyBertModel.LAYERS, packed.countOps("MultiHeadAttention"));
         assertEquals(0, packed.countOps("Attention"), "every fused Attention rewritten");
         // Rows in: one gather of the input; per layer one to the padded layout and one back; one for the output.
@@ -50,11 +50,11 @@ class TokenPackingTest {
         assertTrue(packed.proto().getMetadataPropsList().stream()
                 .anyMatch(p -> p.getKey().equals(TokenPacking.METADATA_KEY) && p.getValue().equals("true")));
 
-        OnnxModelFile fused = OnnxModelFile.parse(dir.resolve("fused.onnx"), EncoderGraph.cut(onnx, layer, true, false));
+        OnnxModelFile fused = OnnxModelFile.parse(dir.resolve("fused.onnx"), EncoderGraph.cut(onnx, layer, EncoderRewrite.FUSED));
         assertEquals(TinyBertModel.LAYERS, fused.countOps("Attention"));
         assertEquals(0, fused.proto().getMetadataPropsCount());
         // The model's own attention operators (Softmax and all) are not known to be row-wise: nothing packed.
-        OnnxModelFile plain = OnnxModelFile.parse(dir.resolve("plain.onnx"), EncoderGraph.cut(onnx, layer, false, true));
+        OnnxModelFile plain = OnnxModelFile.parse(dir.resolve("plain.onnx"), EncoderGraph.cut(onnx, layer, EncoderRewrite.PLAIN));
         assertEquals(0, plain.countOps("Gather"));
         assertEquals(0, plain.proto().getMetadataPropsCount());
     }
@@ -63,10 +63,10 @@ class TokenPackingTest {
     void packedVectorsMatchTheFullGraphAndArriveIdenticalInAnyBatch() throws Exception {
         List<String> texts = texts(40, 7);
         try (SentenceEmbedder packed = builder().build();
-             SentenceEmbedder padded = builder().packTokens(false).build();
+             SentenceEmbedder padded = builder().encoderGraph(EncoderRewrite.FUSED).build();
              FullGraphReference reference = new FullGraphReference(model.resolve("model.onnx"), null)) {
-            assertTrue(packed.lengthBuckets().packedHidden() == TinyBertModel.HIDDEN, "the default packs");
-            assertEquals(0, padded.lengthBuckets().packedHidden());
+            assertTrue(packed.packsTokens(), "the default packs");
+            assertTrue(!padded.packsTokens());
             List<float[]> batched = packed.embedAll(texts);
             List<float[]> paddedBatched = padded.embedAll(texts);
             Random random = new Random(11);

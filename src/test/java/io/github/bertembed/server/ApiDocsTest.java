@@ -51,10 +51,9 @@ class ApiDocsTest {
     @BeforeAll
     static void start() throws Exception {
         raw = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString()).normalize(false).build();
-        ServerSettings d = ServerSettings.defaults();
         // Keyed, strict (no auto-truncate) and with a small client batch, so that every documented error is reachable.
-        server = EmbeddingServer.start(raw, "all-minilm-l6-v2", new ServerSettings("127.0.0.1", 0,
-                d.maxBatchTokens(), d.maxBatchRequests(), d.maxConcurrentRequests(), 4, false, KEY, d.maxBodyBytes()));
+        server = EmbeddingServer.start(raw, "all-minilm-l6-v2", ServerSettings.builder().port(0)
+                .maxClientBatchSize(4).apiKey(KEY).build());
         http = HttpClient.newHttpClient();
         HttpResponse<String> doc = send("GET", ApiDocs.DOCUMENT_PATH, null, false);
         assertEquals(200, doc.statusCode(), "the document is served without the key");

@@ -2,6 +2,7 @@ package io.github.bertembed.server;
 
 import io.github.bertembed.Embedding;
 import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.StageListener;
 import io.github.bertembed.TestData;
 import io.github.bertembed.tokenizer.Encoding;
 import org.junit.jupiter.api.AfterAll;
@@ -16,22 +17,40 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The batcher's queue against the real model: what arrives while the model is busy is one batch, in order. */
+/**
+ * The batcher against the real model: what arrives while the model is busy is one batch, in order, within its
+ * budgets; token vectors go through the same queue and thread; a batch waits for admitted requests on their way.
+ */
 class EmbeddingBatcherTest {
     static SentenceEmbedder raw;
+    /** Armed by {@link #holdTheModel}: the model thread stops after its next encoder run until the latch opens. */
+    static final AtomicReference<CountDownLatch[]> GATE = new AtomicReference<>();
+    /** The threads the model ran on. */
+    static final Set<String> MODEL_THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void load() {
-        raw = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString()).normalize(false).build();
+        raw = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString()).normalize(false)
+                .stageListener(new StageListener() {
+                    @Override
+                    public void encoderRun(EncoderRun run) {
+                        MODEL_THREADS.add(Thread.currentThread().getName());
+                        CountDownLatch[] gate = GATE.getAndSet(null);
+                        if (gate != null) {
+                            gate[0].countDown();
+                            await(gate[1]);
+                        }
+                    }
+                }).build();
     }
 
     @AfterAll
@@ -47,24 +66,25 @@ class EmbeddingBatcherTest {
             List<String> texts = TestData.english().subList(0, 10);
             List<CompletableFuture<EmbeddingBatcher.Done>> results = new ArrayList<>();
             for (String t : texts) {
-                results.add(batcher.submit(List.of(raw.tokenizer().encode(t))));
+                results.add(batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(raw.tokenizer().encode(t))));
             }
             assertEquals(10.0, metrics.queueSize.get(), "all ten wait for the model");
             release.countDown();
             Set<Long> inferenceTimes = new HashSet<>();
             for (int i = 0; i < texts.size(); i++) {
                 EmbeddingBatcher.Done done = results.get(i).get(30, TimeUnit.SECONDS);
-                List<Embedding> got = done.vectors();
+                List<Embedding> got = done.pooled();
                 assertEquals(1, got.size());
+                assertNull(done.tokenVectors());
                 assertTrue(done.queueNanos() > 0 && done.inferenceNanos() > 0, "waited, then ran: " + done);
                 inferenceTimes.add(done.inferenceNanos());
-                // The full graph's pooled vector of this text alone, whatever it was batched with.
+                // This text's pooled vector alone, whatever it was batched with.
                 assertArrayEquals(raw.embed(texts.get(i)), got.get(0).vector(), texts.get(i));
             }
             assertEquals(1, inferenceTimes.size(), "each request reports the time of the one call: " + inferenceTimes);
             String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
-            assertEquals(1.0, value(scrape, "te_batch_next_size_count"), "one call of the model: " + scrape);
-            assertEquals(10.0, value(scrape, "te_batch_next_size_sum"));
+            assertEquals(2.0, value(scrape, "te_batch_next_size_count"), "the holder, then one call: " + scrape);
+            assertEquals(11.0, value(scrape, "te_batch_next_size_sum"));
             assertEquals(0.0, metrics.queueSize.get());
         }
     }
@@ -85,82 +105,86 @@ class EmbeddingBatcherTest {
             CountDownLatch release = holdTheModel(batcher);
             List<CompletableFuture<EmbeddingBatcher.Done>> results = new ArrayList<>();
             for (Encoding e : encodings) {
-                results.add(batcher.submit(List.of(e)));
+                results.add(batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(e)));
             }
             release.countDown();
             for (int i = 0; i < texts.size(); i++) {
-                assertArrayEquals(raw.embed(texts.get(i)), results.get(i).get(30, TimeUnit.SECONDS).vectors().get(0).vector());
+                assertArrayEquals(raw.embed(texts.get(i)),
+                        results.get(i).get(30, TimeUnit.SECONDS).pooled().get(0).vector());
             }
             String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
-            assertEquals(3.0, value(scrape, "te_batch_next_size_count"), scrape);
-            assertEquals(12.0, value(scrape, "te_batch_next_size_sum"));
+            assertEquals(4.0, value(scrape, "te_batch_next_size_count"), "the holder, then three: " + scrape);
+            assertEquals(13.0, value(scrape, "te_batch_next_size_sum"));
         }
     }
 
-    /** Another caller holds the model (as /embed_all does) until the returned latch is counted down. */
-    private static CountDownLatch holdTheModel(EmbeddingBatcher batcher) throws InterruptedException {
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture.runAsync(() -> batcher.exclusive(() -> {
-            holding.countDown();
-            await(release);
-            return null;
-        }));
-        assertTrue(holding.await(30, TimeUnit.SECONDS), "the model held");
-        return release;
+    @Test
+    void tokenVectorsGoThroughTheSameQueueAndThreadAndNeverJoinAPooledBatch() throws Exception {
+        ServerMetrics metrics = new ServerMetrics(raw.maxLength());
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, () -> 0)) {
+            CountDownLatch release = holdTheModel(batcher);
+            Encoding fox = raw.tokenizer().encode("a quick brown fox");
+            Encoding dog = raw.tokenizer().encode("the lazy dog");
+            var pooledBefore = batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(fox));
+            var tokens = batcher.submit(EmbeddingBatcher.Work.TOKEN_VECTORS, List.of(fox, dog));
+            var pooledAfter = batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(dog));
+            MODEL_THREADS.clear();
+            release.countDown();
+            List<float[][]> got = tokens.get(30, TimeUnit.SECONDS).tokenVectors();
+            float[] foxPooled = pooledBefore.get(30, TimeUnit.SECONDS).pooled().get(0).vector();
+            float[] dogPooled = pooledAfter.get(30, TimeUnit.SECONDS).pooled().get(0).vector();
+            assertEquals(Set.of("bert-embed-batcher"), Set.copyOf(MODEL_THREADS), "the model ran on its one thread");
+            assertEquals(2, got.size());
+            assertEquals(fox.realLength(), got.get(0).length);
+            for (int t = 0; t < fox.realLength(); t++) {
+                assertArrayEquals(raw.tokenVectors(fox)[t], got.get(0)[t]);
+            }
+            assertArrayEquals(raw.tokenVectors(dog)[1], got.get(1)[1]);
+            assertArrayEquals(raw.embed("a quick brown fox"), foxPooled);
+            assertArrayEquals(raw.embed("the lazy dog"), dogPooled);
+            String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertEquals(4.0, value(scrape, "te_batch_next_size_count"), "holder, pooled, tokens, pooled: " + scrape);
+        }
     }
 
     /**
-     * Clients in a closed loop, as HTTP clients are: each sends its next text a moment (0.3 ms here: the answer
-     * written, read, the next request sent) after its answer. The batch waits for them to come back, so batches hold
-     * every client rather than splitting into a large and a small one (taken at once, the batch after each would
-     * hold only those that came back first).
+     * A batch taken while requests the server has admitted are still on their way waits for them (up to the
+     * gather window, here long enough for any scheduler), so they ride the same call of the model.
      */
     @Test
-    void clientsComingBackAfterTheirAnswersRideTheSameBatch() throws Exception {
+    void aBatchWaitsForAdmittedRequestsStillOnTheirWay() throws Exception {
         ServerMetrics metrics = new ServerMetrics(raw.maxLength());
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger answered = new AtomicInteger();
-        CountDownLatch firstDone = new CountDownLatch(1);
-        int clients = 8;
-        int rounds = 40;
-        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, inFlight::get)) {
-            List<Thread> threads = new ArrayList<>();
-            for (String text : TestData.english().subList(0, clients)) {
-                Encoding mine = raw.tokenizer().encode(text);
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < rounds; i++) {
-                            inFlight.incrementAndGet();
-                            batcher.submit(List.of(mine)).get(30, TimeUnit.SECONDS);
-                            inFlight.decrementAndGet();
-                            answered.incrementAndGet();
-                            LockSupport.parkNanos(300_000);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    } finally {
-                        firstDone.countDown();
-                    }
-                });
-                t.start();
-                threads.add(t);
-            }
-            // The steady state: after every client's first ten answers, until the first client is through.
-            while (answered.get() < 10 * clients) {
-                Thread.sleep(1);
-            }
-            var before = metrics.batchSize.collect().getDataPoints().get(0);
-            assertTrue(firstDone.await(120, TimeUnit.SECONDS));
-            var after = metrics.batchSize.collect().getDataPoints().get(0);
-            for (Thread t : threads) {
-                t.join(60_000);
-            }
-            double batches = after.getCount() - before.getCount();
-            double mean = (after.getSum() - before.getSum()) / batches;
-            System.out.printf("%d closed-loop clients: %.0f batches, %.2f texts a batch%n", clients, batches, mean);
-            assertTrue(mean >= 0.75 * clients, "batches of " + mean + " texts for " + clients + " clients");
+        long window = TimeUnit.SECONDS.toNanos(20);
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, () -> 2, window)) {
+            var first = batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(raw.tokenizer().encode("one fox")));
+            Thread.sleep(200); // the second admitted request is still being tokenized
+            var second = batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(raw.tokenizer().encode("two foxes")));
+            EmbeddingBatcher.Done a = first.get(30, TimeUnit.SECONDS);
+            EmbeddingBatcher.Done b = second.get(30, TimeUnit.SECONDS);
+            assertEquals(a.inferenceNanos(), b.inferenceNanos(), "one call of the model");
+            assertTrue(a.queueNanos() >= TimeUnit.MILLISECONDS.toNanos(200), "the first waited for the second");
+            String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertEquals(1.0, value(scrape, "te_batch_next_size_count"), scrape);
+            assertEquals(2.0, value(scrape, "te_batch_next_size_sum"));
         }
+        // A lone request (nothing else admitted) is not held for the window.
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(raw, 16_384, 64, metrics, () -> 1, window)) {
+            var alone = batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(raw.tokenizer().encode("a fox")));
+            assertTrue(alone.get(30, TimeUnit.SECONDS).queueNanos() < window / 2, "not held for the window");
+        }
+    }
+
+    /**
+     * A request that occupies the model thread: it stops after its encoder run until the returned latch is counted
+     * down, so what is submitted meanwhile waits in the queue.
+     */
+    private static CountDownLatch holdTheModel(EmbeddingBatcher batcher) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GATE.set(new CountDownLatch[] {holding, release});
+        batcher.submit(EmbeddingBatcher.Work.POOLED, List.of(raw.tokenizer().encode("holder")));
+        assertTrue(holding.await(30, TimeUnit.SECONDS), "the model held");
+        return release;
     }
 
     private static void await(CountDownLatch latch) {

@@ -48,10 +48,8 @@ class EmbeddingServerTest {
         raw = SentenceEmbedder.builder().model(folder).normalize(false).build();
         inProcess = SentenceEmbedder.builder().model(folder).build();
         // --auto-truncate, as the in-process embedder truncates (the strict server below refuses long texts).
-        ServerSettings d = ServerSettings.defaults();
-        server = EmbeddingServer.start(raw, "all-minilm-l6-v2", new ServerSettings("127.0.0.1", 0,
-                d.maxBatchTokens(), d.maxBatchRequests(), d.maxConcurrentRequests(), d.maxClientBatchSize(), true,
-                null, d.maxBodyBytes()));
+        server = EmbeddingServer.start(raw, "all-minilm-l6-v2", ServerSettings.builder().port(0)
+                .autoTruncate(true).build());
         http = HttpClient.newHttpClient();
     }
 
@@ -291,8 +289,8 @@ class EmbeddingServerTest {
 
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
-             EmbeddingServer only = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384, 64,
-                     512, 32, true, null, 2_000_000, List.of("https://app.example.com")))) {
+             EmbeddingServer only = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                     .autoTruncate(true).corsAllowOrigins(List.of("https://app.example.com")).build())) {
             r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://app.example.com");
             assertEquals("https://app.example.com", r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
             r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://elsewhere.example");
@@ -421,8 +419,8 @@ class EmbeddingServerTest {
     void metricsAreTeisNamesCountingWhatTeiCounts() throws Exception {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
-             EmbeddingServer strict = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
-                     64, 512, 4, false, null, 2_000_000))) {
+             EmbeddingServer strict = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                     .maxClientBatchSize(4).build())) {
             String url = strict.url();
             int[] ids = model.tokenizer().encode("a fox").ids();
             assertEquals(200, post(url, "/embed", Map.of("inputs", "a fox")).statusCode());         // single
@@ -483,8 +481,8 @@ class EmbeddingServerTest {
     void everyLimitHasItsStatusAndBodyAndTheServerKeepsServing() throws Exception {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
-             EmbeddingServer strict = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
-                     64, 512, 4, false, "s3cret", 20_000))) {
+             EmbeddingServer strict = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                     .maxClientBatchSize(4).apiKey("s3cret").maxBodyBytes(20_000).build())) {
             String url = strict.url();
             String[] auth = {"Authorization", "Bearer s3cret"};
             HttpResponse<String> r = post(url, "/embed", Map.of("inputs", "x"));
@@ -582,8 +580,7 @@ class EmbeddingServerTest {
         Files.writeString(folder.resolve("config_sentence_transformers.json"),
                 "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}, \"default_prompt_name\": null}");
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
-             EmbeddingServer prompted = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384, 64, 512, 32,
-                     false, null, 2_000_000))) {
+             EmbeddingServer prompted = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0).build())) {
             assertEquals(Map.of("query", "query: ", "passage", "passage: "), model.prompts());
             String url = prompted.url();
             int[] dog = raw.tokenizer().encode("the dog").ids();
@@ -601,8 +598,8 @@ class EmbeddingServerTest {
             assertTrue(JSON.readTree(r.body()).get("error").asText().endsWith("Available prompts: [query, passage]"),
                     r.body());
             // TEI's --default-prompt: before every input of a request that names none, on every embedding route.
-            try (EmbeddingServer defaulted = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0,
-                    16384, 64, 512, 32, false, null, 2_000_000, List.of(), "query: "))) {
+            try (EmbeddingServer defaulted = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                    .defaultPrompt("query: ").build())) {
                 String d = defaulted.url();
                 assertArrayEquals(inProcess.embed("query: a fox"),
                         floats(JSON.readTree(post(d, "/embed", Map.of("inputs", "a fox")).body()).get(0)));
@@ -626,8 +623,8 @@ class EmbeddingServerTest {
     void overloadGets429WithRetryAfterAndNoCrash() throws Exception {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
-             EmbeddingServer small = EmbeddingServer.start(model, "m", new ServerSettings("127.0.0.1", 0, 16384,
-                     64, 2, 32, true, null, 2_000_000))) {
+             EmbeddingServer small = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                     .maxConcurrentRequests(2).autoTruncate(true).build())) {
             List<String> batch = TestData.english().subList(0, 32);
             List<Thread> threads = new ArrayList<>();
             int[] codes = new int[24];

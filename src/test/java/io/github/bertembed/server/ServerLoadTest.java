@@ -60,8 +60,8 @@ class ServerLoadTest {
         Path folder = TestData.model("all-minilm-l6-v2");
         try (SentenceEmbedder raw = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
              SentenceEmbedder inProcess = SentenceEmbedder.builder().model(folder.toString()).build();
-             EmbeddingServer server = EmbeddingServer.start(raw, "m", new ServerSettings("127.0.0.1", 0, 16384, 64,
-                     512, 32, true, null, 2_000_000))) {
+             EmbeddingServer server = EmbeddingServer.start(raw, "m", ServerSettings.builder().port(0)
+                     .autoTruncate(true).build())) {
             Map<String, float[]> expected = new ConcurrentHashMap<>();
             for (String t : pool) {
                 expected.put(t, inProcess.embed(t));

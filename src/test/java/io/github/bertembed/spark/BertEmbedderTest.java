@@ -206,7 +206,7 @@ class BertEmbedderTest {
         texts.addAll(TestData.hard());
         Dataset<Row> input = frame(texts, 2).withColumnRenamed("text", "body");
         BertEmbedder stage = new BertEmbedder().setInputCol("body").setOutputCol("vec").setModel(modelFolder)
-                .setMaxLength(128).setBatchSize(8).setMaxBatchTokens(512).setPooling("cls").setNormalize(false);
+                .setMaxLength(128).setBatchSize(8).setMaxRunTokens(512).setPooling("cls").setNormalize(false);
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[]{stage}).fit(input);
         String path = dir.resolve("pipeline").toString();
         fitted.write().overwrite().save(path);

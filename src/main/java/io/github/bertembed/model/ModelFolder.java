@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import io.github.bertembed.onnx.OnnxModelFile;
 
@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * @param tokenizerFile        tokenizer.json or vocab.txt
  * @param sentenceTransformers pooling, Normalize module and max_seq_length from the folder's files (each may be null)
  */
-record ModelFolder(ModelLocation location, Path modelFile, Path tokenizerFile,
+public record ModelFolder(ModelLocation location, Path modelFile, Path tokenizerFile,
                    SentenceTransformersConfig sentenceTransformers) {
 
     /**
@@ -29,7 +29,7 @@ record ModelFolder(ModelLocation location, Path modelFile, Path tokenizerFile,
      *
      * @throws IllegalArgumentException naming the folder when model.onnx or the tokenizer is missing
      */
-    static ModelFolder open(ModelLocation location) {
+    public static ModelFolder open(ModelLocation location) {
         Path folder = location.folder();
         Path modelFile = folder.resolve("model.onnx");
         if (!Files.isRegularFile(modelFile)) {
@@ -40,7 +40,7 @@ record ModelFolder(ModelLocation location, Path modelFile, Path tokenizerFile,
     }
 
     /** The model graph, read and indexed. */
-    OnnxModelFile readGraph() {
+    public OnnxModelFile readGraph() {
         try {
             return OnnxModelFile.read(modelFile);
         } catch (IOException e) {

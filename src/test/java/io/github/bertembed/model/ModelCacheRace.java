@@ -1,4 +1,8 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.TestData;
+import io.github.bertembed.TinyBertModel;
 
 import java.nio.file.Path;
 

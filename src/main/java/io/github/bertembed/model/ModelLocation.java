@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import java.nio.file.Path;
 import java.util.Optional;

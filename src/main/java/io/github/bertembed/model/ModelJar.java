@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import java.io.IOException;
 import java.net.MalformedURLException;

@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import io.github.bertembed.pooling.Pooling;
 

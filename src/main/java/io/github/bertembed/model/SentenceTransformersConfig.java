@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,18 +24,18 @@ import java.util.Map;
  * @param maxSeqLength the maximum sequence length in tokens, or null
  * @param prompts      prompt name → the text put before an input (e.g. "query" → "query: "), in file order
  */
-record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
-                                  Map<String, String> prompts) {
+public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
+                                         Map<String, String> prompts) {
     static final String POOLING_FILE = "1_Pooling/config.json";
     static final String MODULES_FILE = "modules.json";
     static final String CONFIG_FILE = "sentence_bert_config.json";
     static final String PROMPTS_FILE = "config_sentence_transformers.json";
 
-    SentenceTransformersConfig {
+    public SentenceTransformersConfig {
         prompts = prompts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
     }
 
-    static SentenceTransformersConfig read(Path folder) {
+    public static SentenceTransformersConfig read(Path folder) {
         ObjectMapper json = new ObjectMapper();
         Pooling pooling = null;
         Boolean normalize = null;

@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import io.github.bertembed.tokenizer.BertTokenizer;
 
@@ -89,7 +89,7 @@ public final class Models {
                     KnownModel.find(folderName).orElse(null), false);
         }
         if (Files.isRegularFile(asPath) && name.toLowerCase(Locale.ROOT).endsWith(".jar")) {
-            return ModelJar.locate(asPath, new ModelCache(ModelCache.defaultRoots(cacheRoot)));
+            return ModelJar.locate(asPath, new ModelCache(CacheRoot.folders(cacheRoot, CacheRoot.Kind.MODELS)));
         }
         List<Path> searched = searchPath(modelsDir);
         String canonical = known.map(KnownModel::name).orElse(name);
@@ -128,7 +128,7 @@ public final class Models {
                     + tokenizerResource + " is not; the model jar is incomplete");
         }
         String origin = "classpath " + onnx;
-        Path folder = new ModelCache(ModelCache.defaultRoots(cacheRoot)).copy(name, onnx, tokenizer, origin);
+        Path folder = new ModelCache(CacheRoot.folders(cacheRoot, CacheRoot.Kind.MODELS)).copy(name, onnx, tokenizer, origin);
         return new ModelLocation(name, folder, origin, KnownModel.find(name).orElse(null), true);
     }
 

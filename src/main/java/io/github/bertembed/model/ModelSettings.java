@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import io.github.bertembed.pooling.Pooling;
 
@@ -33,7 +33,7 @@ public record ModelSettings(Pooling pooling, String poolingSource, boolean norma
      * @param known     the known model, or null
      * @param positions the model's position table size: the longest possible sequence
      */
-    static ModelSettings decide(Pooling pooling, Boolean normalize, Integer maxLength, SentenceTransformersConfig st,
+    public static ModelSettings decide(Pooling pooling, Boolean normalize, Integer maxLength, SentenceTransformersConfig st,
                                 KnownModel known, int positions) {
         String knownSource = known == null ? null : "known model " + known.name();
         Choice<Pooling> p = first(pooling, st.pooling(), SentenceTransformersConfig.POOLING_FILE,

@@ -1,4 +1,8 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
+
+import io.github.bertembed.SentenceEmbedder;
+import io.github.bertembed.TestData;
+import io.github.bertembed.TinyBertModel;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.bertembed.pooling.Pooling;
@@ -70,7 +74,7 @@ class ModelsTest {
         texts.addAll(TestData.hard());
         try (var loader = ModelJars.loader(renamedJar);
              SentenceEmbedder fromJar = SentenceEmbedder.builder().model("minilm-renamed").classLoader(loader)
-                     .modelCache(dir.resolve("cache-renamed")).maxLength(256).build();
+                     .cache(dir.resolve("cache-renamed")).maxLength(256).build();
              SentenceEmbedder fromFolder = SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(MINILM).build()) {
             assertTrue(fromJar.location().copied(), fromJar.location().origin());
             assertEquals(256, fromFolder.maxLength(), "the known model's max_seq_length");
@@ -128,7 +132,7 @@ class ModelsTest {
         Path jar = ModelJars.of(dir.resolve("cut.jar"), "cut-model", Arrays.copyOf(onnx, 1 << 20), TestData.tokenizerJson(MINILM));
         try (var loader = ModelJars.loader(jar)) {
             var e = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().model("cut-model")
-                    .classLoader(loader).modelCache(dir.resolve("cache-cut")).build());
+                    .classLoader(loader).cache(dir.resolve("cache-cut")).build());
             String m = e.getMessage();
             assertTrue(m.contains("cut.jar!/cut-model.onnx") && m.contains("not a readable ONNX model"), m);
         }
@@ -148,7 +152,7 @@ class ModelsTest {
         Files.write(jar, bytes);
         try (var loader = ModelJars.loader(jar)) {
             var e = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().model("crc-model")
-                    .classLoader(loader).modelCache(dir.resolve("cache-crc")).build());
+                    .classLoader(loader).cache(dir.resolve("cache-crc")).build());
             String m = e.getMessage();
             assertTrue(m.contains("crc.jar!/crc-model.onnx") && m.contains("CRC") && m.contains("corrupt"), m);
         }
@@ -166,7 +170,7 @@ class ModelsTest {
         Path jar = ModelJars.of(dir.resolve("notbert.jar"), "not-bert", identity.toByteArray(), TestData.tokenizerJson(MINILM));
         try (var loader = ModelJars.loader(jar)) {
             var e = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().model("not-bert")
-                    .classLoader(loader).modelCache(dir.resolve("cache-notbert")).build());
+                    .classLoader(loader).cache(dir.resolve("cache-notbert")).build());
             String m = e.getMessage();
             assertTrue(m.contains("notbert.jar!/not-bert.onnx") && m.contains("not a BERT-family graph"), m);
         }
@@ -233,7 +237,7 @@ class ModelsTest {
 
         // A folder whose name merely contains "bge" is no bge model: its settings are the defaults.
         Path folder = TinyBertModel.write(dir.resolve("my-bge-like-model"));
-        try (SentenceEmbedder e = SentenceEmbedder.builder().model(folder.toString()).cacheDirs(List.of(dir.resolve("c1"))).build()) {
+        try (SentenceEmbedder e = SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c1")).build()) {
             assertEquals(Pooling.MEAN, e.pooling());
             assertTrue(e.settings().poolingSource().startsWith("default"), e.settings().poolingSource());
         }
@@ -254,8 +258,8 @@ class ModelsTest {
                 + "\"type\":\"sentence_transformers.models.Pooling\"}]");
         Files.writeString(folder.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 16, \"do_lower_case\": false}");
         List<String> texts = List.of("the cat sat on the mat.", "the king and the queen sat on the mat, sitting the dogs.");
-        try (SentenceEmbedder st = SentenceEmbedder.builder().model(folder.toString()).cacheDirs(List.of(dir.resolve("c2"))).build();
-             SentenceEmbedder explicit = SentenceEmbedder.builder().model(folder.toString()).cacheDirs(List.of(dir.resolve("c2")))
+        try (SentenceEmbedder st = SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c2")).build();
+             SentenceEmbedder explicit = SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c2"))
                      .pooling(Pooling.CLS).normalize(false).maxLength(16).build()) {
             ModelSettings s = st.settings();
             assertEquals(List.of(Pooling.CLS, false, 16), List.of(s.pooling(), s.normalize(), s.maxLength()));
@@ -267,7 +271,7 @@ class ModelsTest {
         }
         Files.writeString(folder.resolve("1_Pooling/config.json"), "{\"pooling_mode_weightedmean_tokens\": true}");
         var e = assertThrows(IllegalArgumentException.class,
-                () -> SentenceEmbedder.builder().model(folder.toString()).cacheDirs(List.of(dir.resolve("c2"))).build());
+                () -> SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c2")).build());
         assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("pooling"), e.getMessage());
     }
 

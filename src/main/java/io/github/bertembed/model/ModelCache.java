@@ -1,4 +1,4 @@
-package io.github.bertembed;
+package io.github.bertembed.model;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
@@ -28,53 +26,24 @@ import java.util.zip.CRC32;
  * against it on every load; a copy is written into a temporary folder and renamed into place in one step, so
  * two JVMs that start together both end with a complete, verified copy, and a damaged copy is replaced.
  *
- * <p>Cache roots, tried in order until one is writable: the folder the caller gives, {@code $BERT_EMBED_CACHE},
- * {@code -Dbertembed.cache}, {@code $XDG_CACHE_HOME/bert-embed} or {@code ~/.cache/bert-embed}, then
- * {@code <java.io.tmpdir>/bert-embed-<user>}; models go into {@code models/} below the root.
+ * <p>The copies go into the {@code models/} folder of the first writable {@link CacheRoot}.
  *
  * <pre>{@code
- * Path folder = new ModelCache(ModelCache.defaultRoots(null)).copy("e5-small-v2", onnxUrl, tokenizerUrl, origin);
+ * Path folder = new ModelCache(CacheRoot.folders(null, CacheRoot.Kind.MODELS)).copy("e5-small-v2", onnxUrl,
+ *         tokenizerUrl, origin);
  * }</pre>
  */
 final class ModelCache {
-    /** Environment variable naming the cache root. */
-    static final String ENVIRONMENT_VARIABLE = "BERT_EMBED_CACHE";
-    /** System property naming the cache root. */
-    static final String SYSTEM_PROPERTY = "bertembed.cache";
     /** Written into each copied folder: the model's name, where it came from, the content hash. */
     static final String MARKER = "bert-embed-model.properties";
     static final String MODEL_FILE = "model.onnx";
     static final String TOKENIZER_FILE = "tokenizer.json";
 
-    private final List<Path> roots;
+    private final List<Path> folders;
 
-    ModelCache(List<Path> roots) {
-        this.roots = List.copyOf(roots);
-    }
-
-    /** The cache roots, {@code first} (may be null) before the defaults. */
-    static List<Path> defaultRoots(Path first) {
-        Set<Path> roots = new LinkedHashSet<>();
-        if (first != null) {
-            roots.add(first);
-        }
-        String env = System.getenv(ENVIRONMENT_VARIABLE);
-        if (env != null && !env.isBlank()) {
-            roots.add(Path.of(env));
-        }
-        String prop = System.getProperty(SYSTEM_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            roots.add(Path.of(prop));
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        String home = System.getProperty("user.home");
-        if (xdg != null && !xdg.isBlank()) {
-            roots.add(Path.of(xdg, "bert-embed"));
-        } else if (home != null && !home.isBlank()) {
-            roots.add(Path.of(home, ".cache", "bert-embed"));
-        }
-        roots.add(Path.of(System.getProperty("java.io.tmpdir"), "bert-embed-" + System.getProperty("user.name", "user")));
-        return roots.stream().map(r -> r.toAbsolutePath().normalize()).distinct().toList();
+    /** @param folders the {@link CacheRoot.Kind#MODELS} folders, in the order tried */
+    ModelCache(List<Path> folders) {
+        this.folders = List.copyOf(folders);
     }
 
     /**
@@ -89,8 +58,7 @@ final class ModelCache {
         String sha = contentHash(onnx, tokenizer, origin);
         String folderName = name + "-" + sha.substring(0, 32);
         List<String> failures = new ArrayList<>();
-        for (Path root : roots) {
-            Path models = root.resolve("models");
+        for (Path models : folders) {
             Path folder = models.resolve(folderName);
             try {
                 if (isIntact(folder, sha)) {
@@ -103,8 +71,8 @@ final class ModelCache {
             }
         }
         throw new UncheckedIOException(new IOException("cannot copy model '" + name + "' from " + origin
-                + " into a cache folder; tried " + failures + ". Set " + ENVIRONMENT_VARIABLE
-                + " (or -D" + SYSTEM_PROPERTY + ") to a writable folder"));
+                + " into a cache folder; tried " + failures + ". Set " + CacheRoot.ENVIRONMENT_VARIABLE
+                + " (or -D" + CacheRoot.SYSTEM_PROPERTY + ") to a writable folder"));
     }
 
     private static Path copyInto(Path models, Path folder, String name, URL onnx, URL tokenizer, String origin,
