@@ -30,16 +30,13 @@ import java.util.List;
  */
 public record LengthBuckets(int batchSize, int maxRunTokens, int packedHidden) {
     /**
-     * What one more run costs, in padded token positions. Measured on one pinned core, short queries (2-7 words)
-     * in calls of 16 and 32, each call's cuttings run back to back: a fixed cost of 8 or 16 positions ran 7-10%
-     * faster than cutting wherever padding passes an eighth of a run, and 24% to 49% faster than no cuts.
+     * What one more run costs, in padded token positions: the encoder's weights stream through the core once per
+     * run, whatever its length. Chosen by measurement (docs/benchmarks.md, "How runs are cut").
      */
     static final int RUN_COST_IN_POSITIONS = 16;
     /**
      * What a padded slot costs a packing encoder beside its attention, in positions: the copies into and out of
-     * the padded layout around each attention. Measured on one pinned core, short queries in calls of 32,
-     * interleaved call by call: 1/16 and 1/8 ran 1.11x to 1.15x the padded encoder, 1/32 (one run a call) 1.08x,
-     * 1/4 1.08x to 1.11x, 1 (the padded cuts) 1.10x.
+     * the padded layout around each attention. Chosen by measurement (docs/benchmarks.md, "How runs are cut").
      */
     static final double PACKED_SLOT_COST = 1.0 / 8;
 

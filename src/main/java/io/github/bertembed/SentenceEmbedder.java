@@ -54,34 +54,26 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final ModelSettings settings;
     private final BertTokenizer tokenizer;
     private final InputEmbeddings inputEmbeddings;
-    private final EncoderSessions sessions;
     private final Pooling pooling;
     private final boolean normalize;
-    private final LengthBuckets buckets;
-    /** For dynamically quantized models, whose texts run one per encoder run, side by side; else null. */
-    private final TextWorkers workers;
-    private final boolean perTextRuns;
+    private final EncoderRuns runs;
     private final int layers;
     private final Map<String, String> prompts;
     private final StageListener listener;
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
-                             InputEmbeddings inputEmbeddings, EncoderSessions sessions, LengthBuckets buckets,
-                             boolean perTextRuns, int parallelism, int layers, Map<String, String> prompts,
+                             InputEmbeddings inputEmbeddings, EncoderRuns runs, int layers, Map<String, String> prompts,
                              StageListener listener) {
         this.location = location;
-        this.listener = listener;
-        this.prompts = prompts;
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.inputEmbeddings = inputEmbeddings;
-        this.sessions = sessions;
         this.pooling = settings.pooling();
         this.normalize = settings.normalize();
-        this.buckets = buckets;
-        this.perTextRuns = perTextRuns;
+        this.runs = runs;
         this.layers = layers;
-        this.workers = perTextRuns && parallelism > 1 ? new TextWorkers(parallelism) : null;
+        this.prompts = prompts;
+        this.listener = listener;
     }
 
     public static Builder builder() {
@@ -140,31 +132,7 @@ public final class SentenceEmbedder implements AutoCloseable {
      */
     public List<Embedding> embedEncodings(List<Encoding> encodings, IntConsumer progress) {
         checkOpen();
-        Embedding[] out = new Embedding[encodings.size()];
-        if (!perTextRuns) {
-            int done = 0;
-            for (int[] run : buckets.runs(encodings)) {
-                List<Encoding> batch = new ArrayList<>(run.length);
-                for (int i : run) {
-                    batch.add(encodings.get(i));
-                }
-                Embedding[] pooled = run(batch, sessions.main());
-                for (int k = 0; k < run.length; k++) {
-                    out[run[k]] = pooled[k];
-                }
-                done += run.length;
-                progress.accept(done);
-            }
-        } else if (workers == null || encodings.size() == 1) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = run(List.of(encodings.get(i)), sessions.main())[0]; // a lone text gets all threads
-                progress.accept(i + 1);
-            }
-        } else {
-            workers.forEach(out.length, i -> out[i] = run(List.of(encodings.get(i)), sessions.single())[0]);
-            progress.accept(out.length);
-        }
-        return Arrays.asList(out);
+        return runs.embed(encodings, progress);
     }
 
     /**
@@ -177,68 +145,13 @@ public final class SentenceEmbedder implements AutoCloseable {
      */
     public float[][] tokenVectors(Encoding encoding) {
         checkOpen();
-        int seq = encoding.length();
-        int hidden = inputEmbeddings.hidden();
-        if (seq > inputEmbeddings.maxPositions()) {
-            throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's position "
-                    + "table (" + inputEmbeddings.maxPositions() + "); truncate or chunk it");
-        }
-        float[] x = new float[seq * hidden];
-        inputEmbeddings.compute(encoding.ids(), encoding.typeIds(), encoding.attentionMask(), x, 0);
-        long[] mask = new long[seq];
-        for (int t = 0; t < seq; t++) {
-            mask[t] = encoding.attentionMask()[t];
-        }
-        float[] states = sessions.main().run(x, mask, 1, seq, hidden);
-        float[][] out = new float[encoding.realLength()][];
-        for (int t = 0; t < out.length; t++) {
-            out[t] = Arrays.copyOfRange(states, t * hidden, (t + 1) * hidden); // padding comes last
-        }
-        return out;
+        return runs.tokenVectors(encoding);
     }
 
     private void checkOpen() {
-        if (sessions.isClosed()) {
+        if (runs.isClosed()) {
             throw new IllegalStateException("the embedder is closed");
         }
-    }
-
-    /** One encoder run over a batch: input embeddings, the encoder, pooling. */
-    private Embedding[] run(List<Encoding> batch, OnnxEncoder session) {
-        int seq = 0;
-        for (Encoding e : batch) {
-            seq = Math.max(seq, e.realLength());
-        }
-        int hidden = inputEmbeddings.hidden();
-        long t0 = System.nanoTime();
-        float[] x = new float[batch.size() * seq * hidden];
-        for (int b = 0; b < batch.size(); b++) {
-            Encoding e = batch.get(b);
-            inputEmbeddings.compute(e.ids(), e.typeIds(), e.attentionMask(), x, b * seq * hidden);
-        }
-        long[] mask = new long[batch.size() * seq];
-        for (int b = 0; b < batch.size(); b++) {
-            int[] m = batch.get(b).attentionMask();
-            for (int t = 0; t < Math.min(seq, m.length); t++) {
-                mask[b * seq + t] = m[t];
-            }
-        }
-        long t1 = System.nanoTime();
-        float[] states = session.run(x, mask, batch.size(), seq, hidden);
-        long t2 = System.nanoTime();
-        Embedding[] out = new Embedding[batch.size()];
-        for (int b = 0; b < batch.size(); b++) {
-            float[] v = new float[hidden];
-            Encoding e = batch.get(b);
-            pooling.pool(states, b, seq, hidden, e.attentionMask(), v);
-            if (normalize) {
-                VectorMath.normalize(v);
-            }
-            out[b] = new Embedding(v, e.realLength(), e.truncated());
-        }
-        listener.encoderRun(new StageListener.EncoderRun(batch.size(), seq, t1 - t0, t2 - t1,
-                System.nanoTime() - t2));
-        return out;
     }
 
     /** The vector size. */
@@ -317,7 +230,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** onnxruntime tensors and results created and not yet freed: zero whenever no call is in flight. */
     int openNativeObjects() {
-        return sessions.openNativeObjects();
+        return runs.openNativeObjects();
     }
 
     /**
@@ -325,25 +238,22 @@ public final class SentenceEmbedder implements AutoCloseable {
      * text runs on its own, texts side by side across the threads.
      */
     public boolean quantized() {
-        return perTextRuns;
+        return runs.perTextRuns();
     }
 
     /** Most texts in one encoder run. */
     public int batchSize() {
-        return buckets.batchSize();
+        return runs.batchSize();
     }
 
     /** Whether the encoder runs the position-wise layers on the real tokens only ({@link EncoderRewrite#FUSED_PACKED}). */
     public boolean packsTokens() {
-        return sessions.main().packsTokens();
+        return runs.packsTokens();
     }
 
     @Override
     public void close() {
-        if (workers != null) {
-            workers.close();
-        }
-        sessions.close();
+        runs.close();
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -542,10 +452,12 @@ public final class SentenceEmbedder implements AutoCloseable {
                     new EncoderGraphCache(CacheRoot.folders(cache, CacheRoot.Kind.ENCODERS)), options,
                     perText && cores > 1 ? EncoderSessions.Parallelism.WITH_SINGLE_THREAD_SESSION
                             : EncoderSessions.Parallelism.ONE_SESSION);
-            return new SentenceEmbedder(location, settings, tokenizer, inputs, sessions,
-                    new LengthBuckets(batchSize, maxRunTokens, sessions.main().packsTokens() ? layer.hidden() : 0),
-                    perText, perText ? cores : 1, onnx.attentionLayers(), folder.sentenceTransformers().prompts(),
-                    listener);
+            LengthBuckets buckets = new LengthBuckets(batchSize, maxRunTokens,
+                    sessions.main().packsTokens() ? layer.hidden() : 0);
+            EncoderRuns runs = new EncoderRuns(inputs, sessions, settings.pooling(), settings.normalize(), buckets,
+                    perText, perText ? cores : 1, listener);
+            return new SentenceEmbedder(location, settings, tokenizer, inputs, runs, onnx.attentionLayers(),
+                    folder.sentenceTransformers().prompts(), listener);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.bertembed;
 
+import org.junit.jupiter.api.Tag;
+
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its model (it truncates silently: 128 tokens for both all-minilm-l6-v2 models, 512 for bge-small-zh-v1.5).
  * Texts langchain4j refuses (whitespace-, ZWSP- or BOM-only) are counted and skipped.
  */
+@Tag("reference")
 class LangChain4jComparisonTest {
 
     @ParameterizedTest(name = "{0}")

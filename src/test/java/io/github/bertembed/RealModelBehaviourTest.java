@@ -1,5 +1,7 @@
 package io.github.bertembed;
 
+import org.junit.jupiter.api.Tag;
+
 import io.github.bertembed.embedding.StaticWordVectors;
 import io.github.bertembed.pooling.Pooling;
 import io.github.bertembed.pooling.VectorMath;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Seed examples and batch invariance on the real models. */
+@Tag("reference")
 class RealModelBehaviourTest {
 
     static SentenceEmbedder open(String model) {
@@ -96,12 +99,31 @@ class RealModelBehaviourTest {
     }
 
     @Test
-    void pairsUseSegmentIds() {
-        try (SentenceEmbedder embedder = open("all-minilm-l6-v2")) {
-            float[] pair = embedder.embed("How old are you?", "I am six.");
-            float[] joined = embedder.embed("How old are you? I am six.");
-            assertFalse(java.util.Arrays.equals(pair, joined));
-            assertEquals(1.0, Math.sqrt(VectorMath.dot(pair, pair)), 1e-5);
+    void pairsUseSegmentIds() throws Exception {
+        String a = "How old are you?";
+        String b = "I am six.";
+        try (SentenceEmbedder embedder = open("all-minilm-l6-v2");
+             var hf = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.builder()
+                     .optTokenizerPath(TestData.tokenizerJson("all-minilm-l6-v2")).optTruncation(false)
+                     .optPadding(false).build();
+             FullGraphReference reference = new FullGraphReference(
+                     TestData.model("all-minilm-l6-v2").resolve("model.onnx"), null)) {
+            io.github.bertembed.tokenizer.Encoding ours = embedder.tokenizer().encodePairBatch(List.of(a), List.of(b))
+                    .get(0);
+            long[] theirTypes = hf.encode(a, b).getTypeIds();
+            int[] ourTypes = ours.typeIds();
+            assertEquals(theirTypes.length, ourTypes.length);
+            for (int i = 0; i < ourTypes.length; i++) {
+                assertEquals(theirTypes[i], ourTypes[i], "segment id of token " + i + " as HuggingFace's");
+            }
+            assertTrue(java.util.Arrays.stream(ourTypes).anyMatch(t -> t == 1), "the second text is segment 1");
+            // The full graph fed the same ids and segment ids: our vector follows the segment ids as the model does.
+            float[] pair = embedder.embed(a, b);
+            float[] full = reference.sentence(ours, false);
+            assertTrue(VectorMath.maxAbsDifference(pair, full) <= 1e-5, "pair vector against the full graph");
+            // And segments matter to this model: the two texts joined into one segment give another vector.
+            float[] joined = embedder.embed(a + " " + b);
+            assertTrue(VectorMath.maxAbsDifference(pair, joined) > 1e-3, "segment 1 changes the vector");
         }
     }
 

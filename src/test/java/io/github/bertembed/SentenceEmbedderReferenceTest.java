@@ -1,5 +1,7 @@
 package io.github.bertembed;
 
+import org.junit.jupiter.api.Tag;
+
 import io.github.bertembed.pooling.VectorMath;
 import io.github.bertembed.tokenizer.Encoding;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Our sentence vectors against the full, uncut ONNX graph with the same pooling: 1e-5 absolute for fp32 models;
  * for the int8 model, whose activations are quantized at run time, cosine ≥ 0.9999.
  */
+@Tag("reference")
 class SentenceEmbedderReferenceTest {
 
     @ParameterizedTest

@@ -77,7 +77,7 @@ public abstract class VectorWriter implements AutoCloseable {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (format == VectorFormat.NPY) {
             if (perChunk) {
-                throw new IllegalArgumentException("--resume with one vector per window needs JSONL output");
+                throw new IllegalArgumentException("resuming with one vector per window needs JSONL output");
             }
             NpyHeader header = NpyHeader.read(channel, file);
             channel.truncate(header.offset(header.rows())); // a partial row after the last counted one
@@ -99,7 +99,7 @@ public abstract class VectorWriter implements AutoCloseable {
             boolean completesDocument = true;
             if (perChunk) {
                 if (format != VectorFormat.JSONL) {
-                    throw new IllegalArgumentException("--resume with one vector per window needs JSONL output");
+                    throw new IllegalArgumentException("resuming with one vector per window needs JSONL output");
                 }
                 JsonNode node = json.readTree(new String(bytes, lineStart, i - lineStart, StandardCharsets.UTF_8));
                 completesDocument = node.path("chunk").asInt() + 1 == node.path("chunks").asInt();

@@ -29,9 +29,7 @@ import java.util.Set;
  * <p>Row-wise operators give each row the same bits whatever rows run beside it, as they already do across
  * batches, and the attention of a text sees only its own rows, so a text's vector stays the same bits whatever it
  * is batched with. The rewrite applies only where every other node is of a kind known to work row by row over the
- * hidden axis; any other graph keeps the padded layout. Measured on one pinned core, 1,024 short queries in calls
- * of 32, each call cut into runs for the packed costs (see {@code LengthBuckets}): 1.11x to 1.18x the throughput
- * of the padded graph in the same JVM, interleaved call by call (five runs); a text alone 0.96x to 1.02x.
+ * hidden axis; any other graph keeps the padded layout. What packing gains is in docs/benchmarks.md.
  */
 final class TokenPacking {
     /** The cut graph's metadata key that says its encoder packs tokens (read back by {@link OnnxEncoder}). */

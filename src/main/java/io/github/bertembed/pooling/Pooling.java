@@ -17,14 +17,14 @@ public enum Pooling {
     MAX;
 
     /**
-     * Pools row {@code row} of a [batch, seq, hidden] buffer into {@code out}.
+     * Pools row {@code row} of {@code states}, the encoder's [batch, seq, dim] token vectors, into {@code out}.
      *
      * @param mask the row's attention mask (length ≥ the real tokens; positions beyond its length count as 0)
      */
-    public void pool(float[] hidden, int row, int seq, int dim, int[] mask, float[] out) {
+    public void pool(float[] states, int row, int seq, int dim, int[] mask, float[] out) {
         int base = row * seq * dim;
         switch (this) {
-            case CLS -> System.arraycopy(hidden, base, out, 0, dim);
+            case CLS -> System.arraycopy(states, base, out, 0, dim);
             case MEAN -> {
                 double[] sum = new double[dim];
                 int count = 0;
@@ -35,7 +35,7 @@ public enum Pooling {
                     count++;
                     int at = base + t * dim;
                     for (int i = 0; i < dim; i++) {
-                        sum[i] += hidden[at + i];
+                        sum[i] += states[at + i];
                     }
                 }
                 for (int i = 0; i < dim; i++) {
@@ -52,7 +52,7 @@ public enum Pooling {
                     any = true;
                     int at = base + t * dim;
                     for (int i = 0; i < dim; i++) {
-                        out[i] = Math.max(out[i], hidden[at + i]);
+                        out[i] = Math.max(out[i], states[at + i]);
                     }
                 }
                 if (!any) {

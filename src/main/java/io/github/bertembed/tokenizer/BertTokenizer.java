@@ -12,7 +12,7 @@ import java.util.List;
  * A pure-Java BERT WordPiece tokenizer that gives exactly what HuggingFace tokenizers gives for the same
  * tokenizer.json: BertNormalizer, BertPreTokenizer, WordPiece, the special-token template, truncation, padding,
  * offsets and decoding. The facade over one component per stage, as HuggingFace has them: {@code encode} is
- * (1) {@link WordSplitter}: normalize, split into words and WordPiece them in one pass ({@link WordPieceModel});
+ * (1) {@link SinglePassWordPiece}: normalize, split into words and WordPiece them in one pass ({@link WordPieceModel});
  * (2) {@link Truncation}; (3) {@link TemplatePostProcessor}: the special tokens and type ids; (4) {@link Padding}.
  * {@link Vocabulary} maps ids and tokens, {@link WordPieceDecoder} decodes, and {@link TokenWindows} cuts long
  * texts into overlapping windows.
@@ -36,7 +36,7 @@ public final class BertTokenizer {
     private final TokenizerSpec spec;
     private final Options options;
     private final Vocabulary vocabulary;
-    private final WordSplitter splitter;
+    private final SinglePassWordPiece splitter;
     private final Truncation truncation;
     private final Padding padding;
 
@@ -45,7 +45,7 @@ public final class BertTokenizer {
                            PaddingStrategy padding, int padToMultipleOf, boolean addSpecialTokens) {
     }
 
-    private BertTokenizer(TokenizerSpec spec, Options options, Vocabulary vocabulary, WordSplitter splitter) {
+    private BertTokenizer(TokenizerSpec spec, Options options, Vocabulary vocabulary, SinglePassWordPiece splitter) {
         this.spec = spec;
         this.options = options;
         this.vocabulary = vocabulary;
@@ -90,13 +90,13 @@ public final class BertTokenizer {
 
     /** Tokenizes a pair of texts ({@code [CLS] A [SEP] B [SEP]}); {@code pair} may be null for a single text. */
     public Encoding encode(String text, String pair) {
-        WordSplitter.Scratch s = new WordSplitter.Scratch(text.length() + (pair == null ? 0 : pair.length()));
+        SinglePassWordPiece.Scratch s = new SinglePassWordPiece.Scratch(text.length() + (pair == null ? 0 : pair.length()));
         return padding.pad(encode(text, pair, s));
     }
 
     /** Tokenizes texts in order; with {@link PaddingStrategy#LONGEST} all are padded to the longest. */
     public List<Encoding> encodeBatch(List<String> texts) {
-        WordSplitter.Scratch s = new WordSplitter.Scratch(64);
+        SinglePassWordPiece.Scratch s = new SinglePassWordPiece.Scratch(64);
         List<Encoding> out = new ArrayList<>(texts.size());
         for (String t : texts) {
             out.add(encode(t, null, s));
@@ -111,7 +111,7 @@ public final class BertTokenizer {
      * one window. Offsets index the whole text, so each window's character span is its first and last real
      * token's offsets. Padding is not applied.
      *
-     * @param stride tokens shared by consecutive windows (0 ≤ stride < W)
+     * @param stride tokens shared by consecutive windows (0 ≤ stride &lt; W)
      */
     public List<Encoding> encodeWindows(String text, int maxLength, int stride) {
         TokenWindows w = windows(text, maxLength, stride);
@@ -136,7 +136,7 @@ public final class BertTokenizer {
         if (stride < 0 || stride >= width) {
             throw new IllegalArgumentException("stride must be in [0, " + width + "), got " + stride);
         }
-        WordSplitter.Scratch s = new WordSplitter.Scratch(text.length());
+        SinglePassWordPiece.Scratch s = new SinglePassWordPiece.Scratch(text.length());
         splitter.tokenize(text, s.a, s);
         return new TokenWindows(s.a, width, width - stride, spec.postProcessor(), vocabulary,
                 options.addSpecialTokens());
@@ -147,7 +147,7 @@ public final class BertTokenizer {
         if (texts.size() != pairs.size()) {
             throw new IllegalArgumentException("texts and pairs differ in size: " + texts.size() + " vs " + pairs.size());
         }
-        WordSplitter.Scratch s = new WordSplitter.Scratch(64);
+        SinglePassWordPiece.Scratch s = new SinglePassWordPiece.Scratch(64);
         List<Encoding> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             out.add(encode(texts.get(i), pairs.get(i), s));
@@ -221,7 +221,7 @@ public final class BertTokenizer {
     // ---------------------------------------------------------------------------------------------------------
 
     /** The four steps of one encoding: split and WordPiece each text, truncate, apply the template. */
-    private Encoding encode(String text, String pair, WordSplitter.Scratch s) {
+    private Encoding encode(String text, String pair, SinglePassWordPiece.Scratch s) {
         if (text == null) {
             throw new NullPointerException("text");
         }
@@ -318,7 +318,7 @@ public final class BertTokenizer {
         public BertTokenizer build() {
             TokenizerSpec spec;
             Vocabulary vocabulary;
-            WordSplitter splitter;
+            SinglePassWordPiece splitter;
             if (base != null) {
                 spec = base.spec; // a variant shares the tables
                 vocabulary = base.vocabulary;
@@ -331,7 +331,7 @@ public final class BertTokenizer {
                 }
                 vocabulary = new Vocabulary(spec.idToToken(), spec.vocabulary(), spec.addedTokens());
                 WordPieceTrie trie = new WordPieceTrie(spec.vocabulary(), spec.continuationPrefix(), spec.idToToken().length);
-                splitter = new WordSplitter(spec.normalizer().table(), spec.normalizer().handleChineseChars(),
+                splitter = new SinglePassWordPiece(spec.normalizer().table(), spec.normalizer().handleChineseChars(),
                         new AddedTokenMatcher(spec.addedTokens()),
                         new WordPieceModel(trie, spec.vocabulary().get(spec.unknownToken()), spec.maxInputCharsPerWord()));
             }

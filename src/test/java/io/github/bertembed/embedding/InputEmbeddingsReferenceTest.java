@@ -1,5 +1,7 @@
 package io.github.bertembed.embedding;
 
+import org.junit.jupiter.api.Tag;
+
 import io.github.bertembed.FullGraphReference;
 import io.github.bertembed.TestData;
 import io.github.bertembed.onnx.EmbeddingLayerGraph;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Our input embeddings against the model's own embedding subgraph: the uncut graph run by onnxruntime with its
  * embedding LayerNorm output exposed as a graph output. Bit-identical, every value of every position of every text.
  */
+@Tag("reference")
 class InputEmbeddingsReferenceTest {
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package io.github.bertembed.langchain4j;
 
+import org.junit.jupiter.api.Tag;
+
 import dev.langchain4j.data.document.Document;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.embedding.Embedding;
@@ -31,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The langchain4j adapter through langchain4j's own machinery (EmbeddingStoreIngestor, InMemoryEmbeddingStore),
  * against langchain4j's own all-MiniLM-L6-v2 model.
  */
+@Tag("reference")
 class BertEmbedEmbeddingModelTest {
     static SentenceEmbedder embedder;
     static BertEmbedEmbeddingModel ours;

@@ -1,5 +1,7 @@
 package io.github.bertembed.server;
 
+import org.junit.jupiter.api.Tag;
+
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the server registers, and the server's real requests and answers (successes and each kind of error) valid against
  * it by Atlassian's OpenAPI validator; Swagger UI's page and assets served from their jar.
  */
+@Tag("server")
 class ApiDocsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "test-key";

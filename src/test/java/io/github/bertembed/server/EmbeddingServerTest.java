@@ -1,5 +1,7 @@
 package io.github.bertembed.server;
 
+import org.junit.jupiter.api.Tag;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
@@ -35,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server on a loopback port, through OpenAI's Java SDK and java.net.http, against the in-process embedder. */
+@Tag("server")
 class EmbeddingServerTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static SentenceEmbedder raw;
@@ -621,49 +624,52 @@ class EmbeddingServerTest {
 
     @Test
     void overloadGets429WithRetryAfterAndNoCrash() throws Exception {
-        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
-                .normalize(false).build();
-             EmbeddingServer small = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
-                     .maxConcurrentRequests(2).autoTruncate(true).build())) {
-            List<String> batch = TestData.english().subList(0, 32);
-            List<Thread> threads = new ArrayList<>();
-            int[] codes = new int[24];
-            String[] retryAfter = new String[24];
-            for (int i = 0; i < codes.length; i++) {
-                int k = i;
-                Thread t = new Thread(() -> {
+        // The model thread stops in its first encoder run until released: the two admitted requests stay in flight.
+        java.util.concurrent.CountDownLatch inModel = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        io.github.bertembed.StageListener gate = new io.github.bertembed.StageListener() {
+            @Override
+            public void encoderRun(EncoderRun run) {
+                if (armed.getAndSet(false)) {
+                    inModel.countDown();
                     try {
-                        HttpResponse<String> r = post(small.url(), "/embed", Map.of("inputs", batch));
-                        codes[k] = r.statusCode();
-                        retryAfter[k] = r.headers().firstValue("Retry-After").orElse(null);
-                        if (r.statusCode() == 429) {
-                            assertEquals("Overloaded", JSON.readTree(r.body()).get("error_type").asText());
-                        }
-                    } catch (Exception e) {
-                        codes[k] = -1;
+                        release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                });
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            int ok = 0;
-            int overloaded = 0;
-            for (int i = 0; i < codes.length; i++) {
-                ok += codes[i] == 200 ? 1 : 0;
-                if (codes[i] == 429) {
-                    overloaded++;
-                    assertEquals("1", retryAfter[i]);
                 }
             }
-            assertEquals(codes.length, ok + overloaded, java.util.Arrays.toString(codes));
-            assertTrue(ok >= 2 && overloaded >= 1, java.util.Arrays.toString(codes));
+        };
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
+                .normalize(false).stageListener(gate).build();
+             EmbeddingServer small = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                     .maxConcurrentRequests(2).autoTruncate(true).build())) {
+            var first = pool.submit(() -> post(small.url(), "/embed", Map.of("inputs", List.of("a", "b"))));
+            assertTrue(inModel.await(60, java.util.concurrent.TimeUnit.SECONDS), "the first request is in the model");
+            var second = pool.submit(() -> post(small.url(), "/embed", Map.of("inputs", List.of("c"))));
+            for (long deadline = System.nanoTime() + 60_000_000_000L; small.inFlight() < 2; ) {
+                assertTrue(System.nanoTime() < deadline, "the second request was admitted");
+                Thread.sleep(1);
+            }
+            int refused = 6;
+            for (int i = 0; i < refused; i++) {
+                HttpResponse<String> r = post(small.url(), "/embed", Map.of("inputs", List.of("d", "e")));
+                assertEquals(429, r.statusCode(), r.body());
+                assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+                assertEquals("Overloaded", JSON.readTree(r.body()).get("error_type").asText());
+            }
+            release.countDown();
+            assertEquals(200, first.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
             String m = get(small.url(), "/metrics").body();
-            assertEquals(overloaded, sample(m, "te_request_failure{err=\"overloaded\"}"), m);
-            assertEquals(ok, sample(m, "te_request_success{method=\"batch\"}"));
+            assertEquals(refused, sample(m, "te_request_failure{err=\"overloaded\"}"), m);
+            assertEquals(2, sample(m, "te_request_success{method=\"batch\"}"));
             assertEquals(200, post(small.url(), "/embed", Map.of("inputs", "after")).statusCode());
+        } finally {
+            pool.shutdownNow();
         }
     }
+
 }

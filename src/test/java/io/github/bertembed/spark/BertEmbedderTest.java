@@ -1,5 +1,7 @@
 package io.github.bertembed.spark;
 
+import org.junit.jupiter.api.Tag;
+
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
 import io.github.bertembed.batch.DocumentEmbedder;
@@ -40,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transformer on a real local[2] Spark session, against the in-process embedder of the same model. */
+@Tag("spark")
 class BertEmbedderTest {
     private static final StructType SCHEMA = new StructType()
             .add("id", DataTypes.LongType, false)

@@ -1,5 +1,7 @@
 package io.github.bertembed.spark;
 
+import org.junit.jupiter.api.Tag;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link EmbedJob} on a local[2] session: JSONL and text in, Parquet out, against the in-process embedder. */
+@Tag("spark")
 class EmbedJobTest {
     private static SparkSession spark;
     private static SentenceEmbedder inProcess;

@@ -1,5 +1,7 @@
 package io.github.bertembed.springai;
 
+import org.junit.jupiter.api.Tag;
+
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import io.github.bertembed.SentenceEmbedder;
@@ -30,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Spring AI adapter through Spring AI's own SimpleVectorStore; the expected neighbours come from langchain4j's
  * all-MiniLM-L6-v2 vectors and a brute-force cosine, independent of our code.
  */
+@Tag("reference")
 class BertEmbedEmbeddingModelTest {
     static SentenceEmbedder embedder;
     static BertEmbedEmbeddingModel model;

@@ -1,5 +1,7 @@
 package io.github.bertembed.tokenizer;
 
+import org.junit.jupiter.api.Tag;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.github.bertembed.TestData;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Our tokenizer against HuggingFace tokenizers (through DJL) loading the same tokenizer.json: ids, type ids,
  * tokens, masks and offsets identical on whole corpora, for the uncased English and the cased Chinese tokenizer.
  */
+@Tag("reference")
 class TokenizerDifferentialTest {
     static final String ENGLISH = "all-minilm-l6-v2";
     static final String CHINESE = "bge-small-zh-v1.5";

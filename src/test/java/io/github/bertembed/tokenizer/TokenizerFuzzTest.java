@@ -1,5 +1,7 @@
 package io.github.bertembed.tokenizer;
 
+import org.junit.jupiter.api.Tag;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Coverage-guided fuzz targets (Jazzer). Under {@code mvn verify} they replay the seed corpus in
  * {@code tests/fuzz-seeds/}; {@code JAZZER_FUZZ=1 mvn test -Dtest=TokenizerFuzzTest} fuzzes for real (see README).
  */
+@Tag("reference")
 class TokenizerFuzzTest {
     static final BertTokenizer UNCASED = BertTokenizer.fromFile(TestData.tokenizerJson("all-minilm-l6-v2"));
     static final BertTokenizer CASED = BertTokenizer.fromFile(TestData.tokenizerJson("bge-small-zh-v1.5"));

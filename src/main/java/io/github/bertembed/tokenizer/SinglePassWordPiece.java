@@ -9,14 +9,14 @@ import java.util.Arrays;
  * into pieces as soon as it ends. Added tokens written in the text ({@code [SEP]}) are matched first and never
  * split. Offsets are carried from the source text through every step.
  */
-final class WordSplitter {
+final class SinglePassWordPiece {
     private final BertNormalizer.Table normalization;
     private final boolean handleChineseChars;
     private final AddedTokenMatcher addedTokens;
     private final WordPieceModel wordPiece;
 
-    WordSplitter(BertNormalizer.Table normalization, boolean handleChineseChars, AddedTokenMatcher addedTokens,
-                 WordPieceModel wordPiece) {
+    SinglePassWordPiece(BertNormalizer.Table normalization, boolean handleChineseChars, AddedTokenMatcher addedTokens,
+                        WordPieceModel wordPiece) {
         this.normalization = normalization;
         this.handleChineseChars = handleChineseChars;
         this.addedTokens = addedTokens;

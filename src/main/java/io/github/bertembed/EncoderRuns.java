@@ -1,0 +1,160 @@
+package io.github.bertembed;
+
+import io.github.bertembed.embedding.InputEmbeddings;
+import io.github.bertembed.onnx.EncoderSessions;
+import io.github.bertembed.onnx.OnnxEncoder;
+import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.tokenizer.Encoding;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Tokenized texts through the input embedding layer, the encoder and pooling: fp32 models in length-sorted runs
+ * ({@link LengthBuckets}), dynamically quantized models one text per run, side by side on {@link TextWorkers}
+ * (their activation scale is computed per run, so a run of one keeps a text's vector independent of its
+ * partners). Thread-safe; owns the encoder sessions.
+ */
+final class EncoderRuns implements AutoCloseable {
+    private final InputEmbeddings inputEmbeddings;
+    private final EncoderSessions sessions;
+    private final Pooling pooling;
+    private final boolean normalize;
+    private final LengthBuckets buckets;
+    private final boolean perTextRuns;
+    /** For dynamically quantized models on more than one thread; else null. */
+    private final TextWorkers workers;
+    private final StageListener listener;
+
+    EncoderRuns(InputEmbeddings inputEmbeddings, EncoderSessions sessions, Pooling pooling, boolean normalize,
+                LengthBuckets buckets, boolean perTextRuns, int parallelism, StageListener listener) {
+        this.inputEmbeddings = inputEmbeddings;
+        this.sessions = sessions;
+        this.pooling = pooling;
+        this.normalize = normalize;
+        this.buckets = buckets;
+        this.perTextRuns = perTextRuns;
+        this.workers = perTextRuns && parallelism > 1 ? new TextWorkers(parallelism) : null;
+        this.listener = listener;
+    }
+
+    /** Pooled vectors in input order; {@code progress} hears the number done after each run. */
+    List<Embedding> embed(List<Encoding> encodings, IntConsumer progress) {
+        Embedding[] out = new Embedding[encodings.size()];
+        if (!perTextRuns) {
+            int done = 0;
+            for (int[] run : buckets.runs(encodings)) {
+                List<Encoding> batch = new ArrayList<>(run.length);
+                for (int i : run) {
+                    batch.add(encodings.get(i));
+                }
+                Embedding[] pooled = run(batch, sessions.main());
+                for (int k = 0; k < run.length; k++) {
+                    out[run[k]] = pooled[k];
+                }
+                done += run.length;
+                progress.accept(done);
+            }
+        } else if (workers == null || encodings.size() == 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = run(List.of(encodings.get(i)), sessions.main())[0]; // a lone text gets all threads
+                progress.accept(i + 1);
+            }
+        } else {
+            workers.forEach(out.length, i -> out[i] = run(List.of(encodings.get(i)), sessions.single())[0]);
+            progress.accept(out.length);
+        }
+        return Arrays.asList(out);
+    }
+
+    /** Every token's contextual vector of one encoding, padding left out. */
+    float[][] tokenVectors(Encoding encoding) {
+        int seq = encoding.length();
+        int hidden = inputEmbeddings.hidden();
+        if (seq > inputEmbeddings.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's position "
+                    + "table (" + inputEmbeddings.maxPositions() + "); truncate or chunk it");
+        }
+        float[] x = new float[seq * hidden];
+        inputEmbeddings.compute(encoding.ids(), encoding.typeIds(), encoding.attentionMask(), x, 0);
+        long[] mask = new long[seq];
+        for (int t = 0; t < seq; t++) {
+            mask[t] = encoding.attentionMask()[t];
+        }
+        float[] states = sessions.main().run(x, mask, 1, seq, hidden);
+        float[][] out = new float[encoding.realLength()][];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = Arrays.copyOfRange(states, t * hidden, (t + 1) * hidden); // padding comes last
+        }
+        return out;
+    }
+
+    /** One encoder run over a batch: input embeddings, the encoder, pooling. */
+    private Embedding[] run(List<Encoding> batch, OnnxEncoder session) {
+        int seq = 0;
+        for (Encoding e : batch) {
+            seq = Math.max(seq, e.realLength());
+        }
+        int hidden = inputEmbeddings.hidden();
+        long t0 = System.nanoTime();
+        float[] x = new float[batch.size() * seq * hidden];
+        for (int b = 0; b < batch.size(); b++) {
+            Encoding e = batch.get(b);
+            inputEmbeddings.compute(e.ids(), e.typeIds(), e.attentionMask(), x, b * seq * hidden);
+        }
+        long[] mask = new long[batch.size() * seq];
+        for (int b = 0; b < batch.size(); b++) {
+            int[] m = batch.get(b).attentionMask();
+            for (int t = 0; t < Math.min(seq, m.length); t++) {
+                mask[b * seq + t] = m[t];
+            }
+        }
+        long t1 = System.nanoTime();
+        float[] states = session.run(x, mask, batch.size(), seq, hidden);
+        long t2 = System.nanoTime();
+        Embedding[] out = new Embedding[batch.size()];
+        for (int b = 0; b < batch.size(); b++) {
+            float[] v = new float[hidden];
+            Encoding e = batch.get(b);
+            pooling.pool(states, b, seq, hidden, e.attentionMask(), v);
+            if (normalize) {
+                VectorMath.normalize(v);
+            }
+            out[b] = new Embedding(v, e.realLength(), e.truncated());
+        }
+        listener.encoderRun(new StageListener.EncoderRun(batch.size(), seq, t1 - t0, t2 - t1,
+                System.nanoTime() - t2));
+        return out;
+    }
+
+    boolean perTextRuns() {
+        return perTextRuns;
+    }
+
+    int batchSize() {
+        return buckets.batchSize();
+    }
+
+    boolean packsTokens() {
+        return sessions.main().packsTokens();
+    }
+
+    int openNativeObjects() {
+        return sessions.openNativeObjects();
+    }
+
+    boolean isClosed() {
+        return sessions.isClosed();
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.close();
+        }
+        sessions.close();
+    }
+}
