@@ -7,7 +7,7 @@ import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.WholeTextEmbedder;
+import io.github.bertembed.batch.WholeTexts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,24 +28,24 @@ import java.util.List;
  * Thread-safe; {@link #close()} frees the embedder it opened (not one passed in).
  */
 public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoCloseable {
-    private final WholeTextEmbedder whole;
+    private final WholeTexts whole;
 
     /** The default model, all-minilm-l6-v2. */
     public BertEmbedEmbeddingModel() {
-        this(WholeTextEmbedder.open(null));
+        this(WholeTexts.open(null));
     }
 
     /** A model by name (from a models folder or a model jar on the classpath), folder or jar path. */
     public BertEmbedEmbeddingModel(String model) {
-        this(WholeTextEmbedder.open(model));
+        this(WholeTexts.open(model));
     }
 
     /** Over an embedder the caller configured and keeps owning. */
     public BertEmbedEmbeddingModel(SentenceEmbedder embedder) {
-        this(WholeTextEmbedder.over(embedder));
+        this(WholeTexts.over(embedder));
     }
 
-    private BertEmbedEmbeddingModel(WholeTextEmbedder whole) {
+    private BertEmbedEmbeddingModel(WholeTexts whole) {
         this.whole = whole;
     }
 

@@ -42,18 +42,7 @@ public final class CacheRoot {
 
     /** The cache roots in the order tried, {@code first} (may be null) before the defaults. */
     public static List<Path> roots(Path first) {
-        Set<Path> roots = new LinkedHashSet<>();
-        if (first != null) {
-            roots.add(first);
-        }
-        String env = System.getenv(ENVIRONMENT_VARIABLE);
-        if (env != null && !env.isBlank()) {
-            roots.add(Path.of(env));
-        }
-        String prop = System.getProperty(SYSTEM_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            roots.add(Path.of(prop));
-        }
+        Set<Path> roots = new LinkedHashSet<>(ConfiguredFolders.of(first, ENVIRONMENT_VARIABLE, SYSTEM_PROPERTY));
         String xdg = System.getenv("XDG_CACHE_HOME");
         String home = System.getProperty("user.home");
         if (xdg != null && !xdg.isBlank()) {

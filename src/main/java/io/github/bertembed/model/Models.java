@@ -174,18 +174,7 @@ public final class Models {
 
     /** The folders searched for model names, in order. */
     public static List<Path> searchPath(Path modelsDir) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        if (modelsDir != null) {
-            dirs.add(modelsDir);
-        }
-        String env = System.getenv(ENVIRONMENT_VARIABLE);
-        if (env != null && !env.isBlank()) {
-            dirs.add(Path.of(env));
-        }
-        String prop = System.getProperty(SYSTEM_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            dirs.add(Path.of(prop));
-        }
+        Set<Path> dirs = new LinkedHashSet<>(ConfiguredFolders.of(modelsDir, ENVIRONMENT_VARIABLE, SYSTEM_PROPERTY));
         dirs.add(Path.of("onnx-models"));
         Path jarDir = jarDirectory();
         if (jarDir != null) {

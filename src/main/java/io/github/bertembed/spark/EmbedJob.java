@@ -65,7 +65,7 @@ public final class EmbedJob {
         if (partitions != inputPartitions) {
             input = input.repartition(partitions);
         }
-        BertEmbedder embedder = new BertEmbedder()
+        EmbeddingTransformer embedder = new EmbeddingTransformer()
                 .setInputCol(options.textColumn())
                 .setModel(options.model())
                 .setLongText(options.longText())

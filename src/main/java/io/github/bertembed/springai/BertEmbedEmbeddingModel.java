@@ -2,7 +2,7 @@ package io.github.bertembed.springai;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.WholeTextEmbedder;
+import io.github.bertembed.batch.WholeTexts;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.Embedding;
@@ -32,24 +32,24 @@ import java.util.List;
  * model's are an error. Thread-safe; {@link #close()} frees the embedder it opened (not one passed in).
  */
 public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoCloseable {
-    private final WholeTextEmbedder whole;
+    private final WholeTexts whole;
 
     /** The default model, all-minilm-l6-v2. */
     public BertEmbedEmbeddingModel() {
-        this(WholeTextEmbedder.open(null));
+        this(WholeTexts.open(null));
     }
 
     /** A model by name (from a models folder or a model jar on the classpath), folder or jar path. */
     public BertEmbedEmbeddingModel(String model) {
-        this(WholeTextEmbedder.open(model));
+        this(WholeTexts.open(model));
     }
 
     /** Over an embedder the caller configured and keeps owning. */
     public BertEmbedEmbeddingModel(SentenceEmbedder embedder) {
-        this(WholeTextEmbedder.over(embedder));
+        this(WholeTexts.over(embedder));
     }
 
-    private BertEmbedEmbeddingModel(WholeTextEmbedder whole) {
+    private BertEmbedEmbeddingModel(WholeTexts whole) {
         this.whole = whole;
     }
 

@@ -39,6 +39,31 @@ class DocumentEmbedderTest {
         embedder.close();
     }
 
+    @Test
+    void aListIsReadAndEmbeddedOnTheCallersThread() {
+        List<String> docs = documents(300, 11);
+        java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<String> watched = new java.util.AbstractList<>() {
+            @Override
+            public String get(int i) {
+                readers.add(Thread.currentThread());
+                return docs.get(i);
+            }
+
+            @Override
+            public int size() {
+                return docs.size();
+            }
+        };
+        DocumentEmbedder documents = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, 4);
+        List<DocumentResult> results = documents.embedAll(watched);
+        assertEquals(docs.size(), results.size());
+        assertEquals(java.util.Set.of(Thread.currentThread()), readers, "no thread of its own for a list");
+        for (int i = 0; i < docs.size(); i += 37) {
+            assertEquals(i, results.get(i).index());
+        }
+    }
+
     static List<String> documents(int n, long seed) {
         Random r = new Random(seed);
         String[] words = {"the", "cat", "sat", "on", "mat", "king", "queen", "dogs", "walking", "."};

@@ -623,6 +623,16 @@ class EmbeddingServerTest {
     }
 
     @Test
+    void anEmbedderThatNormalizesIsRefusedWithAReason() {
+        try (SentenceEmbedder normalizing = SentenceEmbedder.builder()
+                .model(TestData.model("all-minilm-l6-v2").toString()).build()) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> EmbeddingServer.start(normalizing, "m", ServerSettings.builder().port(0).build()));
+            assertTrue(e.getMessage().contains("normalize(false)"), e.getMessage());
+        }
+    }
+
+    @Test
     void overloadGets429WithRetryAfterAndNoCrash() throws Exception {
         // The model thread stops in its first encoder run until released: the two admitted requests stay in flight.
         java.util.concurrent.CountDownLatch inModel = new java.util.concurrent.CountDownLatch(1);

@@ -41,7 +41,7 @@ class EmbedJobTest {
     static void stop() {
         inProcess.close();
         spark.stop();
-        ExecutorEmbedders.closeAll();
+        ExecutorEmbedderCache.closeAll();
     }
 
     private static float[] vector(Row r) {
@@ -81,7 +81,7 @@ class EmbedJobTest {
         for (int i = 0; i < texts.size(); i++) {
             Row r = byDoc.get("d" + i);
             tokens += r.getInt(4);
-            String text = BertEmbedderTest.stored(texts.get(i));
+            String text = EmbeddingTransformerTest.stored(texts.get(i));
             assertEquals(text, r.getString(0));
             assertEquals(i, r.getLong(2));
             assertArrayEquals(inProcess.embed(text), vector(r), "document " + i);

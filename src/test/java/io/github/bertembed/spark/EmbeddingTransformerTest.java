@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transformer on a real local[2] Spark session, against the in-process embedder of the same model. */
 @Tag("spark")
-class BertEmbedderTest {
+class EmbeddingTransformerTest {
     private static final StructType SCHEMA = new StructType()
             .add("id", DataTypes.LongType, false)
             .add("text", DataTypes.StringType, true)
@@ -64,7 +64,7 @@ class BertEmbedderTest {
     static void stop() {
         spark.stop();
         inProcess.close();
-        ExecutorEmbedders.closeAll();
+        ExecutorEmbedderCache.closeAll();
     }
 
     /** 10,000 English texts, the hard set, an empty string and nulls: ids {@code 0..n-1}, in that order. */
@@ -113,7 +113,7 @@ class BertEmbedderTest {
     @Test
     void everyVectorIsTheInProcessOneBitForBit() {
         List<String> texts = texts();
-        Dataset<Row> out = new BertEmbedder().setModel(modelFolder).setTokensCol("tokens")
+        Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setTokensCol("tokens")
                 .setTruncatedCol("truncated").transform(frame(texts, 6));
         assertEquals(List.of("id", "text", "lang", "embedding", "tokens", "truncated"), List.of(out.columns()));
         Map<Long, Row> rows = byId(out);
@@ -150,7 +150,7 @@ class BertEmbedderTest {
         }
         texts.addAll(TestData.hard());
         texts.add(1, null);
-        Dataset<Row> out = new BertEmbedder().setModel(modelFolder).setMaxLength(128).setLongText("chunks")
+        Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setMaxLength(128).setLongText("chunks")
                 .setChunksCol("chunks").transform(frame(texts, 3));
         assertEquals(List.of("id", "text", "lang", "embedding", "chunks", "chunk", "start", "end"),
                 List.of(out.columns()));
@@ -191,7 +191,7 @@ class BertEmbedderTest {
     @Test
     void chunkGivesTheCombinedVectorOfDocumentEmbedder() {
         List<String> texts = new ArrayList<>(TestData.english().subList(0, 300));
-        Dataset<Row> out = new BertEmbedder().setModel(modelFolder).setMaxLength(64).setStride(8)
+        Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setMaxLength(64).setStride(8)
                 .setLongText("CHUNK").setChunksCol("windows").transform(frame(texts, 2));
         Map<Long, Row> rows = byId(out);
         try (SentenceEmbedder short64 = SentenceEmbedder.builder().model(modelFolder).maxLength(64).build()) {
@@ -208,13 +208,13 @@ class BertEmbedderTest {
         List<String> texts = new ArrayList<>(TestData.english().subList(0, 200));
         texts.addAll(TestData.hard());
         Dataset<Row> input = frame(texts, 2).withColumnRenamed("text", "body");
-        BertEmbedder stage = new BertEmbedder().setInputCol("body").setOutputCol("vec").setModel(modelFolder)
+        EmbeddingTransformer stage = new EmbeddingTransformer().setInputCol("body").setOutputCol("vec").setModel(modelFolder)
                 .setMaxLength(128).setBatchSize(8).setMaxRunTokens(512).setPooling("cls").setNormalize(false);
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[]{stage}).fit(input);
         String path = dir.resolve("pipeline").toString();
         fitted.write().overwrite().save(path);
         PipelineModel loaded = PipelineModel.load(path);
-        BertEmbedder reloaded = (BertEmbedder) loaded.stages()[0];
+        EmbeddingTransformer reloaded = (EmbeddingTransformer) loaded.stages()[0];
         assertEquals(stage.uid(), reloaded.uid());
         assertEquals("body", reloaded.getInputCol());
         assertEquals(stage.extractParamMap().toString(), reloaded.extractParamMap().toString());
@@ -229,11 +229,11 @@ class BertEmbedderTest {
                 assertArrayEquals(cls.embed(stored(texts.get(i))), v, "the params reach the executors");
             }
         }
-        BertEmbedder alone = BertEmbedder.load(saveAlone(stage, dir));
+        EmbeddingTransformer alone = EmbeddingTransformer.load(saveAlone(stage, dir));
         assertEquals(stage.extractParamMap().toString(), alone.extractParamMap().toString());
     }
 
-    private static String saveAlone(BertEmbedder stage, Path dir) throws Exception {
+    private static String saveAlone(EmbeddingTransformer stage, Path dir) throws Exception {
         String path = dir.resolve("stage").toString();
         stage.write().overwrite().save(path);
         return path;
@@ -258,7 +258,7 @@ class BertEmbedderTest {
         // Rows 0..k of partition 1 are embedded (a full window) before its first attempt dies.
         Dataset<Row> flaky = input.map(new FailFirstAttempt(), Encoders.row(SCHEMA));
         String path = dir.resolve("out").toString();
-        new BertEmbedder().setModel(modelFolder).transform(flaky).write().parquet(path);
+        new EmbeddingTransformer().setModel(modelFolder).transform(flaky).write().parquet(path);
         Map<Long, Row> rows = byId(spark.read().parquet(path));
         assertEquals(texts.size(), rows.size());
         for (int i = 0; i < texts.size(); i++) {
@@ -270,16 +270,16 @@ class BertEmbedderTest {
     void schemaErrorsNameTheProblem() {
         Dataset<Row> input = frame(List.of("a"), 1);
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> new BertEmbedder().setInputCol("body").transformSchema(input.schema()));
-        assertEquals("BertEmbedder: input column 'body' does not exist; the columns are id, text, lang",
+                () -> new EmbeddingTransformer().setInputCol("body").transformSchema(input.schema()));
+        assertEquals("EmbeddingTransformer: input column 'body' does not exist; the columns are id, text, lang",
                 missing.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> new BertEmbedder().setInputCol("id").transform(input));
-        assertEquals("BertEmbedder: input column 'id' must be a string column, it is bigint", type.getMessage());
+                () -> new EmbeddingTransformer().setInputCol("id").transform(input));
+        assertEquals("EmbeddingTransformer: input column 'id' must be a string column, it is bigint", type.getMessage());
         IllegalArgumentException taken = assertThrows(IllegalArgumentException.class,
-                () -> new BertEmbedder().setOutputCol("lang").transformSchema(input.schema()));
-        assertEquals("BertEmbedder: output column 'lang' already exists", taken.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new BertEmbedder().setLongText("split"));
+                () -> new EmbeddingTransformer().setOutputCol("lang").transformSchema(input.schema()));
+        assertEquals("EmbeddingTransformer: output column 'lang' already exists", taken.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddingTransformer().setLongText("split"));
     }
 
     @Test
@@ -288,9 +288,9 @@ class BertEmbedderTest {
         texts.addAll(TestData.hard());
         String uri = TestData.model("all-minilm-l6-v2").toAbsolutePath().toUri().toString(); // file:///...
         assertTrue(uri.startsWith("file:/"));
-        Map<Long, Row> byUri = byId(new BertEmbedder().setModel(uri).transform(frame(texts, 2)));
+        Map<Long, Row> byUri = byId(new EmbeddingTransformer().setModel(uri).transform(frame(texts, 2)));
         // The name resolves to the langchain4j model jar on the test classpath (its own copy of the same model).
-        Map<Long, Row> byName = byId(new BertEmbedder().setModel("all-minilm-l6-v2").transform(frame(texts, 2)));
+        Map<Long, Row> byName = byId(new EmbeddingTransformer().setModel("all-minilm-l6-v2").transform(frame(texts, 2)));
         try (SentenceEmbedder named = SentenceEmbedder.builder().model("all-minilm-l6-v2").build()) {
             for (int i = 0; i < texts.size(); i++) {
                 String text = stored(texts.get(i));
@@ -299,18 +299,18 @@ class BertEmbedderTest {
                 assertArrayEquals(named.embed(text), vector(byName.get((long) i), "embedding"));
             }
         }
-        assertThrows(Exception.class, () -> new BertEmbedder().setModel("file:///nonexistent/model")
+        assertThrows(Exception.class, () -> new EmbeddingTransformer().setModel("file:///nonexistent/model")
                 .transform(frame(List.of("x"), 1)).collectAsList());
     }
 
     @Test
     void oneEmbedderPerConfigurationIsSharedByTheTasks() {
         Dataset<Row> input = frame(TestData.english().subList(0, 50), 8);
-        BertEmbedder stage = new BertEmbedder().setModel(modelFolder).setMaxLength(100);
-        int before = ExecutorEmbedders.size();
+        EmbeddingTransformer stage = new EmbeddingTransformer().setModel(modelFolder).setMaxLength(100);
+        int before = ExecutorEmbedderCache.size();
         stage.transform(input).count();
         stage.transform(input).collectAsList();
-        assertEquals(before + 1, ExecutorEmbedders.size(), "eight tasks, two runs: one embedder");
+        assertEquals(before + 1, ExecutorEmbedderCache.size(), "eight tasks, two runs: one embedder");
         assertFalse(stage.transform(input).isEmpty());
     }
 }

@@ -25,7 +25,7 @@ import java.util.NoSuchElementException;
  * <p>A null text gives a null vector (and null statistics); under {@link LongTextPolicy#CHUNKS} each window of a
  * document is a row of its own with its {@code chunk} number and character span.
  */
-final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
+final class PartitionEmbedding implements MapPartitionsFunction<Row, Row> {
     /** Rows read ahead and embedded together (the in-process window). */
     static final int WINDOW_ROWS = DocumentEmbedder.DEFAULT_WINDOW_DOCUMENTS;
     /** Characters read ahead: bounds a window of long texts (about four characters a token). */
@@ -44,7 +44,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
      * @param stride    tokens shared by consecutive windows; negative for the default
      * @param tokens    append the token count; {@code truncated}: the truncation flag; {@code chunks}: the window count
      */
-    PartitionEmbedder(EmbedderSpec spec, int textIndex, LongTextPolicy policy, int stride, boolean tokens,
+    PartitionEmbedding(EmbedderSpec spec, int textIndex, LongTextPolicy policy, int stride, boolean tokens,
                       boolean truncated, boolean chunks) {
         this.spec = spec;
         this.textIndex = textIndex;
@@ -60,7 +60,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
         if (!rows.hasNext()) {
             return rows; // an empty partition loads no model
         }
-        SentenceEmbedder embedder = ExecutorEmbedders.get(spec);
+        SentenceEmbedder embedder = ExecutorEmbedderCache.get(spec);
         DocumentEmbedder documents = new DocumentEmbedder(embedder, policy,
                 stride < 0 ? DocumentEmbedder.defaultStride(embedder) : stride);
         return new Iterator<>() {

@@ -10,34 +10,34 @@ import java.util.List;
  * promise: nothing cut silently. Thread-safe; {@link #close()} closes the embedder only when it opened it.
  *
  * <pre>{@code
- * try (WholeTextEmbedder texts = WholeTextEmbedder.open("all-minilm-l6-v2")) {
+ * try (WholeTexts texts = WholeTexts.open("all-minilm-l6-v2")) {
  *     List<DocumentResult> results = texts.embedAll(List.of("a short text", longReport));
  * }
  * }</pre>
  */
-public final class WholeTextEmbedder implements AutoCloseable {
+public final class WholeTexts implements AutoCloseable {
     private final SentenceEmbedder embedder;
     private final DocumentEmbedder documents;
     private final boolean owned;
 
-    private WholeTextEmbedder(SentenceEmbedder embedder, boolean owned) {
+    private WholeTexts(SentenceEmbedder embedder, boolean owned) {
         this.embedder = embedder;
         this.documents = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(embedder));
         this.owned = owned;
     }
 
     /** Opens a model by name, folder or jar (null: the default model); closed with this. */
-    public static WholeTextEmbedder open(String model) {
+    public static WholeTexts open(String model) {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder();
         if (model != null) {
             b.model(model);
         }
-        return new WholeTextEmbedder(b.build(), true);
+        return new WholeTexts(b.build(), true);
     }
 
     /** Over an embedder the caller keeps owning. */
-    public static WholeTextEmbedder over(SentenceEmbedder embedder) {
-        return new WholeTextEmbedder(embedder, false);
+    public static WholeTexts over(SentenceEmbedder embedder) {
+        return new WholeTexts(embedder, false);
     }
 
     /** One result per text, in order; each result's tokens count every token the model saw. */

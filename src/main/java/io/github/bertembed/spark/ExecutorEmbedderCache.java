@@ -11,14 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * shared by every later task in this JVM (an embedder is thread-safe), closed when the JVM exits. The model is
  * loaded and its encoder graph cut once per executor, not once per task or partition.
  */
-public final class ExecutorEmbedders {
+public final class ExecutorEmbedderCache {
     private static final Map<EmbedderSpec, SentenceEmbedder> EMBEDDERS = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorEmbedders::closeAll, "bert-embed-close"));
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorEmbedderCache::closeAll, "bert-embed-close"));
     }
 
-    private ExecutorEmbedders() {
+    private ExecutorEmbedderCache() {
     }
 
     /** This JVM's embedder for {@code spec}, built on first use (concurrent first uses build it once). */

@@ -27,7 +27,7 @@ import java.util.Locale;
  * {@link io.github.bertembed.SentenceEmbedder#embed} in one process, bit for bit, computed on the executors.
  *
  * <p>Each executor JVM builds one embedder per configuration the first time a task needs it and shares it with
- * every later task ({@link ExecutorEmbedders}); nothing heavy is serialized from the driver. Each task gives
+ * every later task ({@link ExecutorEmbedderCache}); nothing heavy is serialized from the driver. Each task gives
  * onnxruntime {@code threadsPerTask} threads (default {@code spark.task.cpus}), so the tasks an executor runs at
  * once never use more threads than its cores. Within a partition, texts are embedded in windows of length-sorted
  * runs under the token budget, as {@code embed --input} does.
@@ -39,14 +39,14 @@ import java.util.Locale;
  * number and its character span in the text).
  *
  * <pre>{@code
- * BertEmbedder embedder = new BertEmbedder()
+ * EmbeddingTransformer embedder = new EmbeddingTransformer()
  *         .setInputCol("text")
  *         .setModel("all-minilm-l6-v2");          // from the model jar shipped with --packages / --jars
  * Dataset<Row> vectors = embedder.transform(documents);   // adds "embedding": array<float>
  * new Pipeline().setStages(new PipelineStage[]{embedder}).fit(documents).write().save("hdfs:///models/embed");
  * }</pre>
  */
-public final class BertEmbedder extends Transformer implements DefaultParamsWritable {
+public final class EmbeddingTransformer extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     /** The columns a {@code chunks} row adds after the statistics. */
     public static final String CHUNK_COL = "chunk";
@@ -70,12 +70,12 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     private final Param<String> truncatedCol;
     private final Param<String> chunksCol;
 
-    public BertEmbedder() {
-        this(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("bertEmbedder"));
+    public EmbeddingTransformer() {
+        this(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("embeddingTransformer"));
     }
 
     /** The constructor Spark's reader calls with a saved stage's uid. */
-    public BertEmbedder(String uid) {
+    public EmbeddingTransformer(String uid) {
         this.uid = uid;
         // Made here, not as field initializers: a Param records its parent's uid when it is made.
         inputCol = new Param<>(uid, "inputCol", "the text column (string)");
@@ -108,11 +108,11 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     }
 
     /** Loads a stage saved with {@code write().save(path)} (and, by reflection, inside a saved Pipeline). */
-    public static MLReader<BertEmbedder> read() {
+    public static MLReader<EmbeddingTransformer> read() {
         return new DefaultParamsReader<>();
     }
 
-    public static BertEmbedder load(String path) {
+    public static EmbeddingTransformer load(String path) {
         return read().load(path);
     }
 
@@ -136,20 +136,20 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     public Param<String> truncatedCol() { return truncatedCol; }
     public Param<String> chunksCol() { return chunksCol; }
 
-    public BertEmbedder setInputCol(String v) { set(inputCol, v); return this; }
-    public BertEmbedder setOutputCol(String v) { set(outputCol, v); return this; }
-    public BertEmbedder setModel(String v) { set(model, v); return this; }
-    public BertEmbedder setMaxLength(int v) { set(maxLength, v); return this; }
-    public BertEmbedder setLongText(String v) { set(longText, v.toLowerCase(Locale.ROOT)); return this; }
-    public BertEmbedder setStride(int v) { set(stride, v); return this; }
-    public BertEmbedder setBatchSize(int v) { set(batchSize, v); return this; }
-    public BertEmbedder setMaxRunTokens(int v) { set(maxRunTokens, v); return this; }
-    public BertEmbedder setPooling(String v) { set(pooling, v.toLowerCase(Locale.ROOT)); return this; }
-    public BertEmbedder setNormalize(boolean v) { set(normalize, v); return this; }
-    public BertEmbedder setThreadsPerTask(int v) { set(threadsPerTask, v); return this; }
-    public BertEmbedder setTokensCol(String v) { set(tokensCol, v); return this; }
-    public BertEmbedder setTruncatedCol(String v) { set(truncatedCol, v); return this; }
-    public BertEmbedder setChunksCol(String v) { set(chunksCol, v); return this; }
+    public EmbeddingTransformer setInputCol(String v) { set(inputCol, v); return this; }
+    public EmbeddingTransformer setOutputCol(String v) { set(outputCol, v); return this; }
+    public EmbeddingTransformer setModel(String v) { set(model, v); return this; }
+    public EmbeddingTransformer setMaxLength(int v) { set(maxLength, v); return this; }
+    public EmbeddingTransformer setLongText(String v) { set(longText, v.toLowerCase(Locale.ROOT)); return this; }
+    public EmbeddingTransformer setStride(int v) { set(stride, v); return this; }
+    public EmbeddingTransformer setBatchSize(int v) { set(batchSize, v); return this; }
+    public EmbeddingTransformer setMaxRunTokens(int v) { set(maxRunTokens, v); return this; }
+    public EmbeddingTransformer setPooling(String v) { set(pooling, v.toLowerCase(Locale.ROOT)); return this; }
+    public EmbeddingTransformer setNormalize(boolean v) { set(normalize, v); return this; }
+    public EmbeddingTransformer setThreadsPerTask(int v) { set(threadsPerTask, v); return this; }
+    public EmbeddingTransformer setTokensCol(String v) { set(tokensCol, v); return this; }
+    public EmbeddingTransformer setTruncatedCol(String v) { set(truncatedCol, v); return this; }
+    public EmbeddingTransformer setChunksCol(String v) { set(chunksCol, v); return this; }
 
     public String getInputCol() { return $(inputCol); }
     public String getOutputCol() { return $(outputCol); }
@@ -174,12 +174,12 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
     public StructType transformSchema(StructType schema) {
         String in = $(inputCol);
         if (!Arrays.asList(schema.fieldNames()).contains(in)) {
-            throw new IllegalArgumentException("BertEmbedder: input column '" + in + "' does not exist; the columns are "
+            throw new IllegalArgumentException("EmbeddingTransformer: input column '" + in + "' does not exist; the columns are "
                     + String.join(", ", schema.fieldNames()));
         }
         StructField field = schema.apply(in);
         if (!(field.dataType() instanceof StringType)) {
-            throw new IllegalArgumentException("BertEmbedder: input column '" + in + "' must be a string column, it is "
+            throw new IllegalArgumentException("EmbeddingTransformer: input column '" + in + "' must be a string column, it is "
                     + field.dataType().simpleString());
         }
         StructType out = add(schema, $(outputCol), DataTypes.createArrayType(DataTypes.FloatType, false));
@@ -202,7 +202,7 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
 
     private static StructType add(StructType schema, String name, org.apache.spark.sql.types.DataType type) {
         if (Arrays.asList(schema.fieldNames()).contains(name)) {
-            throw new IllegalArgumentException("BertEmbedder: output column '" + name + "' already exists");
+            throw new IllegalArgumentException("EmbeddingTransformer: output column '" + name + "' already exists");
         }
         return schema.add(name, type, true);
     }
@@ -215,13 +215,13 @@ public final class BertEmbedder extends Transformer implements DefaultParamsWrit
         EmbedderSpec spec = new EmbedderSpec($(model), intValue(maxLength), intValue(batchSize), intValue(maxRunTokens),
                 $(pooling).isEmpty() ? null : $(pooling), isDefined(normalize) ? (Boolean) $(normalize) : null,
                 threads);
-        PartitionEmbedder embed = new PartitionEmbedder(spec, dataset.schema().fieldIndex($(inputCol)), policy(),
+        PartitionEmbedding embed = new PartitionEmbedding(spec, dataset.schema().fieldIndex($(inputCol)), policy(),
                 intValue(stride), !$(tokensCol).isEmpty(), !$(truncatedCol).isEmpty(), !$(chunksCol).isEmpty());
         return dataset.toDF().mapPartitions(embed, Encoders.row(outSchema));
     }
 
     @Override
-    public BertEmbedder copy(ParamMap extra) {
-        return (BertEmbedder) defaultCopy(extra);
+    public EmbeddingTransformer copy(ParamMap extra) {
+        return (EmbeddingTransformer) defaultCopy(extra);
     }
 }
