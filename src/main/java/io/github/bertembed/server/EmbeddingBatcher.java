@@ -96,9 +96,10 @@ final class EmbeddingBatcher implements AutoCloseable {
         for (Encoding e : encodings) {
             longest = Math.max(longest, e.length());
         }
-        waiting.incrementAndGet();
         metrics.queueSize.inc(encodings.size());
         queue.add(new Job(work, encodings, longest, System.nanoTime(), result));
+        // Counted once it is in the queue: when gather() sees the count, the batch it takes next finds the job.
+        waiting.incrementAndGet();
         return result;
     }
 
