@@ -5,15 +5,12 @@ import io.github.bertembed.StageListener;
 import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.LongTextPolicy;
 import io.github.bertembed.pooling.Pooling;
-import io.github.bertembed.pooling.VectorMath;
 import io.github.bertembed.tokenizer.BertTokenizer;
-import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The benchmark harness: warm-up, then latency percentiles of single texts (short, medium, long), throughput of
