@@ -185,7 +185,7 @@ func main() {
 	check("openai model echoed", list.Model == "all-minilm-l6-v2", list.Model)
 	check("TEI's x-compute-tokens header", hdr.Get("X-Compute-Tokens") == fmt.Sprint(total), hdr)
 
-	status, _, body = post("/v1/embeddings", "k", map[string]any{"input": texts, "model": "m",
+	status, _, body = post("/v1/embeddings", "k", map[string]any{"input": texts, "model": "all-minilm-l6-v2",
 		"encoding_format": "base64"})
 	list = openAIList{}
 	json.Unmarshal(body, &list)
@@ -201,7 +201,7 @@ func main() {
 			Embedding []float64 `json:"embedding"`
 		} `json:"data"`
 	}
-	_, _, body = post("/v1/embeddings", "k", map[string]any{"input": "a fox", "model": "m"})
+	_, _, body = post("/v1/embeddings", "k", map[string]any{"input": "a fox", "model": "all-minilm-l6-v2"})
 	json.Unmarshal(body, &wide)
 	ok = len(wide.Data) == 1 && len(wide.Data[0].Embedding) == len(ref[0])
 	for i := 0; ok && i < len(ref[0]); i++ {
@@ -209,13 +209,13 @@ func main() {
 	}
 	check("openai float as []float64 rounds back to in-process", ok)
 
-	status, _, body = post("/v1/embeddings", "k", map[string]any{"input": [][]int{{101, 1037, 4419, 102}}, "model": "m"})
+	status, _, body = post("/v1/embeddings", "k", map[string]any{"input": [][]int{{101, 1037, 4419, 102}}, "model": "all-minilm-l6-v2"})
 	list = openAIList{}
 	json.Unmarshal(body, &list)
 	check("openai token ids [[CLS] a fox [SEP]] = the text's vector", status == 200 && len(list.Data) == 1 &&
 		same(floats(list.Data[0].Embedding), ref[0]), status)
 
-	_, _, body = post("/v1/embeddings", "k", map[string]any{"input": "a fox", "model": "m", "dimensions": 128})
+	_, _, body = post("/v1/embeddings", "k", map[string]any{"input": "a fox", "model": "all-minilm-l6-v2", "dimensions": 128})
 	list = openAIList{}
 	json.Unmarshal(body, &list)
 	cut := floats(list.Data[0].Embedding)
@@ -236,18 +236,18 @@ func main() {
 		input  any
 		status int
 	}{{"empty", []string{}, 400}, {"too long", strings.Repeat("word ", 400), 413}, {"wrong type", []any{map[string]int{"a": 1}}, 422}} {
-		status, _, body = post("/v1/embeddings", "k", map[string]any{"input": c.input, "model": "m"})
+		status, _, body = post("/v1/embeddings", "k", map[string]any{"input": c.input, "model": "all-minilm-l6-v2"})
 		var e openAIError
 		err := json.Unmarshal(body, &e)
 		check("openai "+c.name+" refused with OpenAI's error object", status == c.status && err == nil && e.Error != nil &&
 			e.Error.Message != "" && e.Error.Type != "" && bytes.Contains(body, []byte(`"param"`)) &&
 			bytes.Contains(body, []byte(`"code"`)), status, string(body))
 	}
-	status, _, body = post("/v1/embeddings", "wrong", map[string]any{"input": "a", "model": "m"})
+	status, _, body = post("/v1/embeddings", "wrong", map[string]any{"input": "a", "model": "all-minilm-l6-v2"})
 	var e openAIError
 	json.Unmarshal(body, &e)
 	check("openai wrong key refused: 401, OpenAI's error object", status == 401 && e.Error != nil, status, string(body))
-	status, _, body = post("/v1/embeddings", "", map[string]any{"input": "a", "model": "m"})
+	status, _, body = post("/v1/embeddings", "", map[string]any{"input": "a", "model": "all-minilm-l6-v2"})
 	check("openai no key refused: 401", status == 401, status, string(body))
 
 	status, body = get("/v1/models")

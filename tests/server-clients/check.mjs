@@ -37,28 +37,28 @@ check("openai default (base64, decoded by the SDK) = in-process", r.data.every((
 check("openai usage = tokens in-process", r.usage.prompt_tokens === refTokens.reduce((a, b) => a + b, 0),
     [r.usage, refTokens]);
 check("openai response model", r.model === "all-minilm-l6-v2", r.model);
-r = await c.embeddings.create({ input: texts, model: "m", encoding_format: "float" });
+r = await c.embeddings.create({ input: texts, model: "all-minilm-l6-v2", encoding_format: "float" });
 check("openai float = in-process", r.data.every((d, i) => same(d.embedding, i)));
 check("openai indices in order", r.data.map((d) => d.index).join() === "0,1,2,3");
-r = await c.embeddings.create({ input: "a fox", model: "m", encoding_format: "base64" });
+r = await c.embeddings.create({ input: "a fox", model: "all-minilm-l6-v2", encoding_format: "base64" });
 check("openai explicit base64: a string of 384 little-endian floats", typeof r.data[0].embedding === "string"
     && same(new Float32Array(Uint8Array.from(Buffer.from(r.data[0].embedding, "base64")).buffer), 0));
-r = await c.embeddings.create({ input: "a fox", model: "m", dimensions: 128 });
+r = await c.embeddings.create({ input: "a fox", model: "all-minilm-l6-v2", dimensions: 128 });
 const head = ref[0].slice(0, 128);
 const norm = Math.sqrt(head.reduce((a, v) => a + v * v, 0));
 const diff = Math.max(...Array.from(r.data[0].embedding, (v, k) => Math.abs(v - head[k] / norm)));
 check("openai dimensions=128: the first 128 values re-normalized", r.data[0].embedding.length === 128 && diff < 1e-6,
     diff);
-r = await c.embeddings.create({ input: [[101, 1037, 4419, 102]], model: "m" }); // [CLS] a fox [SEP]
+r = await c.embeddings.create({ input: [[101, 1037, 4419, 102]], model: "all-minilm-l6-v2" }); // [CLS] a fox [SEP]
 check("openai token ids = the text's vector", same(r.data[0].embedding, 0));
-const raw = await c.embeddings.create({ input: "a fox", model: "m" }).asResponse();
+const raw = await c.embeddings.create({ input: "a fox", model: "all-minilm-l6-v2" }).asResponse();
 check("TEI's x-compute headers through the SDK", raw.headers.get("x-compute-tokens") === "4"
     && raw.headers.get("x-compute-characters") === "5", Object.fromEntries(raw.headers));
 for (const [name, body, status, type] of [["empty", { input: [] }, 400, BadRequestError],
     ["too long", { input: "word ".repeat(400) }, 413, APIError],
     ["wrong type", { input: [{ a: 1 }] }, 422, UnprocessableEntityError]]) {
     try {
-        await c.embeddings.create({ model: "m", ...body });
+        await c.embeddings.create({ model: "all-minilm-l6-v2", ...body });
         check("openai " + name + " refused", false);
     } catch (e) {
         const fields = e.error && ["message", "type", "param", "code"].every((f) => f in e.error);
@@ -66,7 +66,7 @@ for (const [name, body, status, type] of [["empty", { input: [] }, 400, BadReque
     }
 }
 try {
-    await new OpenAI({ baseURL: url + "/v1", apiKey: "wrong", maxRetries: 0 }).embeddings.create({ input: "a", model: "m" });
+    await new OpenAI({ baseURL: url + "/v1", apiKey: "wrong", maxRetries: 0 }).embeddings.create({ input: "a", model: "all-minilm-l6-v2" });
     check("openai wrong key refused", false);
 } catch (e) {
     check("openai wrong key refused", e instanceof AuthenticationError && e.status === 401, e.status);

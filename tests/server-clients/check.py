@@ -37,30 +37,30 @@ c = openai.OpenAI(base_url=url + "/v1", api_key="k", max_retries=0)
 r = c.embeddings.create(input=texts, model="all-minilm-l6-v2")  # the SDK asks for base64 and decodes it
 check("openai default (base64) = in-process", all(same(d.embedding, i) for i, d in enumerate(r.data)))
 check("openai usage = tokens in-process", r.usage.prompt_tokens == sum(ref_tokens), (r.usage, ref_tokens))
-r = c.embeddings.create(input=texts, model="m", encoding_format="float")
+r = c.embeddings.create(input=texts, model="all-minilm-l6-v2", encoding_format="float")
 check("openai float = in-process", all(same(d.embedding, i) for i, d in enumerate(r.data)))
 check("openai indices in order", [d.index for d in r.data] == [0, 1, 2, 3])
-r = c.embeddings.create(input="a fox", model="m", dimensions=128)
+r = c.embeddings.create(input="a fox", model="all-minilm-l6-v2", dimensions=128)
 cut = ref[0][:128] / np.linalg.norm(ref[0][:128])
 diff = float(np.max(np.abs(np.asarray(r.data[0].embedding) - cut)))
 check("openai dimensions=128: the first 128 values re-normalized", len(r.data[0].embedding) == 128 and diff < 1e-6,
       diff)
-r = c.embeddings.create(input=[[101, 1037, 4419, 102]], model="m")  # [CLS] a fox [SEP]
+r = c.embeddings.create(input=[[101, 1037, 4419, 102]], model="all-minilm-l6-v2")  # [CLS] a fox [SEP]
 check("openai token ids = the text's vector", same(r.data[0].embedding, 0))
-raw = c.embeddings.with_raw_response.create(input="a fox", model="m")
+raw = c.embeddings.with_raw_response.create(input="a fox", model="all-minilm-l6-v2")
 check("TEI's x-compute headers through the SDK", raw.headers.get("x-compute-tokens") == "4"
       and raw.headers.get("x-compute-characters") == "5", dict(raw.headers))
 for name, kwargs, status, error in [("empty", dict(input=[]), 400, openai.BadRequestError),
                                     ("too long", dict(input="word " * 400), 413, openai.APIStatusError),
                                     ("wrong type", dict(input=[{"a": 1}]), 422, openai.UnprocessableEntityError)]:
     try:
-        c.embeddings.create(model="m", **kwargs)
+        c.embeddings.create(model="all-minilm-l6-v2", **kwargs)
         check("openai " + name + " refused", False)
     except openai.APIStatusError as e:
         check("openai " + name + " refused", isinstance(e, error) and e.status_code == status
               and set(e.body) >= {"message", "type", "param", "code"}, (e.status_code, e.body))
 try:
-    openai.OpenAI(base_url=url + "/v1", api_key="wrong", max_retries=0).embeddings.create(input="a", model="m")
+    openai.OpenAI(base_url=url + "/v1", api_key="wrong", max_retries=0).embeddings.create(input="a", model="all-minilm-l6-v2")
     check("openai wrong key refused", False)
 except openai.AuthenticationError as e:
     check("openai wrong key refused", e.status_code == 401)

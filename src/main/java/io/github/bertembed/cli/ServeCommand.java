@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code serve}: the embedding server (TEI and OpenAI routes). */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve embeddings over HTTP: TEI's routes"
         + " (/embed, /embed_all, /tokenize, /decode, /similarity, /info, /health, /metrics) and OpenAI's"
-        + " (/v1/embeddings, /v1/models). SIGTERM answers every admitted request, then exits.")
+        + " (/v1/embeddings, /v1/models). SIGTERM answers every admitted request, then exits 0.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -54,8 +54,17 @@ final class ServeCommand implements Callable<Integer> {
     int maxConcurrentRequests;
 
     @Option(names = "--max-client-batch-size", paramLabel = "N", defaultValue = "32",
-            description = "Most inputs in one request, 413 beyond (default ${DEFAULT-VALUE}).")
+            description = "Most inputs in one request to a TEI route, 413 beyond (default ${DEFAULT-VALUE}, as TEI).")
     int maxClientBatchSize;
+
+    @Option(names = "--max-openai-batch-size", paramLabel = "N", defaultValue = "2048",
+            description = "Most inputs in one /v1/embeddings request, 413 beyond (default ${DEFAULT-VALUE}, OpenAI's"
+                    + " own limit; LangChain sends up to 1,000).")
+    int maxOpenAiBatchSize;
+
+    @Option(names = "--accept-any-model", description = "Answer /v1/embeddings whatever model it names (as TEI does);"
+            + " by default another name than the served one gets OpenAI's 404 model_not_found.")
+    boolean acceptAnyModel;
 
     @Option(names = "--payload-limit", paramLabel = "BYTES", defaultValue = "2000000",
             description = "Most bytes in a request body, 413 beyond (default ${DEFAULT-VALUE}).")
@@ -117,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerSettings settings = ServerSettings.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
                 .maxBatchRequests(maxBatchRequests).maxConcurrentRequests(maxConcurrentRequests)
-                .maxClientBatchSize(maxClientBatchSize).autoTruncate(autoTruncate).apiKey(key)
+                .maxClientBatchSize(maxClientBatchSize).maxOpenAiBatchSize(maxOpenAiBatchSize)
+                .acceptAnyModel(acceptAnyModel).autoTruncate(autoTruncate).apiKey(key)
                 .maxBodyBytes(payloadLimit).corsAllowOrigins(corsAllowOrigins).defaultPrompt(prompt).build();
         String name = servedModelName != null ? servedModelName : embedder.location().name();
         EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);
@@ -127,8 +137,14 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("bert-embed stopped: " + server.succeeded() + " requests answered with 200, "
                     + server.inFlight() + " admitted requests unanswered");
             System.out.flush();
+            boolean drained = server.inFlight() == 0;
             embedder.close();
             stopped.countDown();
+            // A complete drain is a clean stop: exit 0, where a JVM ended by SIGTERM would report 143, which
+            // systemd and Kubernetes read as a failure. Requests left unanswered keep that status.
+            if (drained) {
+                Runtime.getRuntime().halt(0);
+            }
         }, "bert-embed-shutdown"));
         System.out.println("bert-embed serving " + name + " (" + embedder.dimension() + " dimensions, max "
                 + embedder.maxLength() + " tokens) on " + server.url() + (key != null ? " (API key required)" : ""));

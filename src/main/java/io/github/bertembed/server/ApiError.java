@@ -10,17 +10,19 @@ public final class ApiError extends RuntimeException {
     private final String type;
     private final String param;
     private final String failure;
+    private final String openAiCode;
 
     public ApiError(int status, String type, String message, String param) {
-        this(status, type, message, param, null);
+        this(status, type, message, param, null, null);
     }
 
-    private ApiError(int status, String type, String message, String param, String failure) {
+    private ApiError(int status, String type, String message, String param, String failure, String openAiCode) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
         this.failure = failure;
+        this.openAiCode = openAiCode;
     }
 
     /** 422: the body is not what the route takes. */
@@ -28,16 +30,28 @@ public final class ApiError extends RuntimeException {
         return new ApiError(422, "Validation", message, param);
     }
 
-    /** 413: an input longer than the model's maximum, without truncation (TEI's words). */
-    static ApiError tooLong(String field, int maxLength, int tokens) {
+    /**
+     * 413: an input longer than the model's maximum, without truncation (TEI's words, then what lets it through:
+     * {@code truncate} where the protocol has it, the server's {@code --auto-truncate}).
+     */
+    static ApiError tooLong(String field, int maxLength, int tokens, boolean requestCanTruncate) {
         return new ApiError(413, "Validation", "Input validation error: `" + field + "` must have less than "
-                + maxLength + " tokens. Given: " + tokens, field, "tokenization");
+                + maxLength + " tokens. Given: " + tokens + " (" + (requestCanTruncate
+                ? "send \"truncate\": true, or start the server with --auto-truncate"
+                : "start the server with --auto-truncate") + ")", field, "tokenization", "context_length_exceeded");
     }
 
-    /** 413: more inputs in one request than the server takes (TEI's words). */
-    static ApiError batchSize(String field, int count, int maxClientBatchSize) {
-        return new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size "
-                + maxClientBatchSize, field, "batch_size");
+    /** 413: more inputs in one request than the server takes (TEI's words, then the flag that raises it). */
+    static ApiError batchSize(String field, int count, int maxInputs, String setting) {
+        return new ApiError(413, "Validation", "batch size " + count + " > maximum allowed batch size " + maxInputs
+                + " (serve " + setting + ")", field, "batch_size", null);
+    }
+
+    /** 404: a {@code model} other than the one served, as OpenAI answers it ({@code model_not_found}). */
+    static ApiError modelNotFound(String asked, String served) {
+        return new ApiError(404, "Validation", "The model `" + asked + "` does not exist; this server serves `"
+                + served + "` (start it with --accept-any-model to take any name)", "model", "validation",
+                "model_not_found");
     }
 
     /**
@@ -45,7 +59,7 @@ public final class ApiError extends RuntimeException {
      * embedding model; TEI's status, error type and words.
      */
     static ApiError modelType(String message) {
-        return new ApiError(424, "Backend", "Backend error: " + message, null, "model_type");
+        return new ApiError(424, "Backend", "Backend error: " + message, null, "model_type", null);
     }
 
     public int status() {
@@ -75,6 +89,11 @@ public final class ApiError extends RuntimeException {
             case 500 -> "inference";
             default -> "validation";
         };
+    }
+
+    /** OpenAI's {@code code}: its own where OpenAI has one for this refusal, else TEI's error type. */
+    String openAiCode() {
+        return openAiCode != null ? openAiCode : type.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** OpenAI's error type for this status. */

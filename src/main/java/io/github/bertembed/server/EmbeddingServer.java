@@ -31,9 +31,11 @@ import java.util.function.Function;
  *
  * <p>The HTTP layer only admits and parses; both protocols' routes call one {@link InferenceService}, which
  * tokenizes and queues, and one {@link EmbeddingBatcher} thread is the only caller of the model.
- * Limits, each with its status: more than {@code maxConcurrentRequests} in flight → 429 with Retry-After; more
- * inputs than {@code maxClientBatchSize} → 413; a text over the maximum length without truncation → 413; a body
- * over {@code maxBodyBytes} → 413; malformed JSON or wrong types → 422; with an API key, anything but
+ * Limits, each with its status and a message naming the setting that changes it: more than
+ * {@code maxConcurrentRequests} in flight → 429 with Retry-After; more inputs than {@code maxClientBatchSize} (TEI
+ * routes) or {@code maxOpenAiBatchSize} ({@code /v1/embeddings}) → 413; another {@code model} than the served one on
+ * {@code /v1/embeddings} → 404 {@code model_not_found} (unless {@code acceptAnyModel}); a text over the maximum
+ * length without truncation → 413; a body over {@code maxBodyBytes} → 413; malformed JSON or wrong types → 422; with an API key, anything but
  * {@code Authorization: Bearer KEY} → 401 (the health routes excepted). {@link #close()} stops admitting requests,
  * answers every admitted one, then stops.
  *
@@ -57,6 +59,8 @@ public final class EmbeddingServer implements AutoCloseable {
     // time than Float.toString on Java 17 for a 384-value vector.
     private final ObjectMapper json = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private volatile boolean draining;
+    /** A request attribute: the error answer is written, so Javalin's status mappers leave it as it is. */
+    private static final String ANSWERED = "bert-embed.answered";
 
     private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
         this.settings = settings;
@@ -133,8 +137,13 @@ public final class EmbeddingServer implements AutoCloseable {
             });
             config.staticFiles.enableWebjars(); // Swagger UI's script and style sheet, from its jar
             // In the error shape of the route's family, in place of Javalin's plain-text "Endpoint ... not found".
-            config.routes.error(404, ctx -> error(ctx, "unmatched", new ApiError(404, "Validation", "no route "
-                    + ctx.method() + " " + ctx.path(), null)));
+            // Javalin calls these for every answer of that status, so a route's own 404 (model_not_found) is kept.
+            config.routes.error(404, ctx -> {
+                if (ctx.attribute(ANSWERED) == null) {
+                    error(ctx, "unmatched", new ApiError(404, "Validation", "no route " + ctx.method() + " "
+                            + ctx.path(), null));
+                }
+            });
             config.routes.error(405, ctx -> error(ctx, "unmatched", new ApiError(405, "Validation",
                     "method " + ctx.method() + " not allowed on " + ctx.path(), null)));
         });
@@ -221,14 +230,15 @@ public final class EmbeddingServer implements AutoCloseable {
             }
             if (ctx.contentLength() > settings.maxBodyBytes()) {
                 error(ctx, route, new ApiError(413, "Validation", "request body of " + ctx.contentLength()
-                        + " bytes is over the limit of " + settings.maxBodyBytes(), null));
+                        + " bytes is over the limit of " + settings.maxBodyBytes() + " (serve --payload-limit)", null));
                 return;
             }
             if (!permits.tryAcquire()) {
                 ctx.header("Retry-After", "1");
                 // Refused before the body is read, so TEI's failure count only, without a method label.
                 failed(ctx, route, kind == Body.EMBEDDING, new ApiError(429, "Overloaded",
-                        "Model is overloaded: more than " + settings.maxConcurrentRequests() + " concurrent requests",
+                        "Model is overloaded: more than " + settings.maxConcurrentRequests() + " concurrent requests"
+                                + " (serve --max-concurrent-requests)",
                         null));
                 return;
             }
@@ -290,7 +300,7 @@ public final class EmbeddingServer implements AutoCloseable {
         byte[] bytes = ctx.bodyAsBytes();
         if (bytes.length > settings.maxBodyBytes()) {
             throw new ApiError(413, "Validation", "request body of " + bytes.length + " bytes is over the limit of "
-                    + settings.maxBodyBytes(), null);
+                    + settings.maxBodyBytes() + " (serve --payload-limit)", null);
         }
         try {
             JsonNode node = json.readTree(bytes);
@@ -331,8 +341,7 @@ public final class EmbeddingServer implements AutoCloseable {
             } else {
                 error.put("param", e.param());
             }
-            error.put("code", e.failure().equals("tokenization") ? "context_length_exceeded"
-                    : e.type().toLowerCase(java.util.Locale.ROOT));
+            error.put("code", e.openAiCode());
         } else {
             body.put("error", e.getMessage());
             body.put("error_type", e.type());
@@ -341,6 +350,7 @@ public final class EmbeddingServer implements AutoCloseable {
             ctx.header("WWW-Authenticate", "Bearer");
         }
         ctx.status(e.status()).contentType("application/json").result(body.toString());
+        ctx.attribute(ANSWERED, Boolean.TRUE);
         metrics.httpRequests.labelValues(route, Integer.toString(e.status())).inc();
     }
 

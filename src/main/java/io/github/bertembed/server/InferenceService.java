@@ -26,21 +26,23 @@ final class InferenceService implements AutoCloseable {
     }
 
     private final SentenceEmbedder embedder;
-    private final RequestInputs inputs;
+    private final java.util.Map<Protocol, RequestInputs> inputs = new java.util.EnumMap<>(Protocol.class);
     private final EmbeddingBatcher batcher;
     private final ServerMetrics metrics;
 
     InferenceService(SentenceEmbedder embedder, ServerSettings settings, ServerMetrics metrics, IntSupplier admitted) {
         this.embedder = embedder;
         this.metrics = metrics;
-        this.inputs = new RequestInputs(embedder.tokenizer(), embedder.maxLength(), settings.maxClientBatchSize());
+        for (Protocol p : Protocol.values()) {
+            inputs.put(p, new RequestInputs(embedder.tokenizer(), embedder.maxLength(), p.maxInputs(settings), p));
+        }
         this.batcher = new EmbeddingBatcher(embedder, settings.maxBatchTokens(), settings.maxBatchRequests(), metrics,
                 admitted);
     }
 
-    /** The request inputs' reader and tokenizer. */
-    RequestInputs inputs() {
-        return inputs;
+    /** A protocol's reader and tokenizer of request inputs. */
+    RequestInputs inputs(Protocol protocol) {
+        return inputs.get(protocol);
     }
 
     /** The model's vector size, pooling, named prompts and number type: what the routes report of it. */
@@ -66,22 +68,23 @@ final class InferenceService implements AutoCloseable {
      *
      * @param field the request's field, named in validation errors
      */
-    Embedded embed(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
+    Embedded embed(Protocol protocol, JsonNode input, boolean truncate, boolean fromLeft, String prompt,
+                   String field) {
         long t0 = System.nanoTime();
-        List<Encoding> encodings = inputs.encodings(input, truncate, fromLeft, prompt, field);
+        List<Encoding> encodings = inputs(protocol).encodings(input, truncate, fromLeft, prompt, field);
         return pooled(encodings, t0, ComputeStats.characters(input));
     }
 
-    /** The raw pooled vectors of texts (their prompt already before them); {@code characters} as sent. */
+    /** The raw pooled vectors of TEI texts (their prompt already before them); {@code characters} as sent. */
     Embedded embedTexts(List<String> texts, boolean truncate, boolean fromLeft, String field, long characters) {
         long t0 = System.nanoTime();
-        return pooled(inputs.encode(texts, truncate, fromLeft, field), t0, characters);
+        return pooled(inputs(Protocol.TEI).encode(texts, truncate, fromLeft, field), t0, characters);
     }
 
-    /** Every token's contextual vector of each input (TEI's {@code /embed_all}). */
+    /** Every token's contextual vector of each TEI input ({@code /embed_all}). */
     TokenVectors embedTokens(JsonNode input, boolean truncate, boolean fromLeft, String prompt, String field) {
         long t0 = System.nanoTime();
-        List<Encoding> encodings = inputs.encodings(input, truncate, fromLeft, prompt, field);
+        List<Encoding> encodings = inputs(Protocol.TEI).encodings(input, truncate, fromLeft, prompt, field);
         long tokenization = System.nanoTime() - t0;
         EmbeddingBatcher.Done done = run(EmbeddingBatcher.Work.TOKEN_VECTORS, encodings, t0, tokenization);
         return new TokenVectors(done.tokenVectors(),

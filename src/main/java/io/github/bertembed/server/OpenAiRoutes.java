@@ -52,8 +52,13 @@ final class OpenAiRoutes {
             }
             dims = d.asInt();
         }
+        JsonNode model = body.get("model");
+        if (model != null && model.isTextual() && !settings.acceptAnyModel() && !model.asText().equals(modelName)) {
+            throw ApiError.modelNotFound(model.asText(), modelName);
+        }
         boolean truncate = settings.autoTruncate();
-        InferenceService.Embedded embedded = service.embed(input, truncate, false, settings.defaultPrompt(), "input");
+        InferenceService.Embedded embedded = service.embed(Protocol.OPENAI, input, truncate, false,
+                settings.defaultPrompt(), "input");
         List<Embedding> vectors = embedded.vectors();
         ObjectNode out = json.createObjectNode();
         out.put("object", "list");

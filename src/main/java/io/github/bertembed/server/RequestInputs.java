@@ -18,14 +18,17 @@ final class RequestInputs {
     private final BertTokenizer truncateRight;
     private final BertTokenizer truncateLeft;
     private final int maxLength;
-    private final int maxClientBatchSize;
+    private final int maxInputs;
+    private final Protocol protocol;
 
-    RequestInputs(BertTokenizer tokenizer, int maxLength, int maxClientBatchSize) {
+    /** @param maxInputs most inputs in one request (413 beyond, naming the protocol's setting) */
+    RequestInputs(BertTokenizer tokenizer, int maxLength, int maxInputs, Protocol protocol) {
         this.untruncated = tokenizer.toBuilder().maxLength(0).build();
         this.truncateRight = tokenizer.toBuilder().maxLength(maxLength).truncateFromLeft(false).build();
         this.truncateLeft = tokenizer.toBuilder().maxLength(maxLength).truncateFromLeft(true).build();
         this.maxLength = maxLength;
-        this.maxClientBatchSize = maxClientBatchSize;
+        this.maxInputs = maxInputs;
+        this.protocol = protocol;
     }
 
     int maxLength() {
@@ -58,8 +61,8 @@ final class RequestInputs {
         if (count == 0) {
             throw new ApiError(400, "Empty", "`" + field + "` cannot be empty", field); // TEI's status for Empty
         }
-        if (count > maxClientBatchSize) {
-            throw ApiError.batchSize(field, count, maxClientBatchSize);
+        if (count > maxInputs) {
+            throw ApiError.batchSize(field, count, maxInputs, protocol.maxInputsSetting());
         }
     }
 
@@ -74,7 +77,7 @@ final class RequestInputs {
             for (int i = 0; i < encodings.size(); i++) {
                 if (encodings.get(i).truncated()) {
                     int tokens = untruncated.encode(texts.get(i)).length();
-                    throw ApiError.tooLong(field, maxLength, tokens);
+                    throw ApiError.tooLong(field, maxLength, tokens, protocol.requestCanTruncate());
                 }
             }
         }
@@ -151,7 +154,7 @@ final class RequestInputs {
         int cut = 0;
         if (ids.length > maxLength) {
             if (!truncate) {
-                throw ApiError.tooLong(field, maxLength, ids.length);
+                throw ApiError.tooLong(field, maxLength, ids.length, protocol.requestCanTruncate());
             }
             cut = ids.length - maxLength;
             ids = Arrays.copyOf(ids, maxLength);

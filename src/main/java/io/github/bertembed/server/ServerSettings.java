@@ -15,7 +15,9 @@ import java.util.List;
  * @param maxBatchTokens        most padded tokens (inputs × the longest) the batcher puts in one call of the model
  * @param maxBatchRequests      most inputs in one call of the model
  * @param maxConcurrentRequests requests in flight beyond which the server answers 429
- * @param maxClientBatchSize    most inputs in one request (413 beyond)
+ * @param maxClientBatchSize    most inputs in one request to a TEI route (413 beyond; TEI's default, 32)
+ * @param maxOpenAiBatchSize    most inputs in one {@code /v1/embeddings} request (413 beyond; OpenAI's limit, 2,048,
+ *                              which LangChain's and OpenAI's clients send up to)
  * @param autoTruncate          truncate long inputs when a request does not say (TEI's {@code --auto-truncate})
  * @param apiKey                the bearer token every route but {@code /health} requires; null for none
  * @param maxBodyBytes          request body cap (413 beyond)
@@ -23,21 +25,27 @@ import java.util.List;
  *                              any, TEI's default
  * @param defaultPrompt         the text put before every input of a request that names no {@code prompt_name}
  *                              (TEI's {@code --default-prompt}); "" for none
+ * @param acceptAnyModel        answer {@code /v1/embeddings} whatever {@code model} it names (TEI's behaviour);
+ *                              false: another name than the served one is OpenAI's 404 {@code model_not_found}
  */
 public record ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
-                             int maxClientBatchSize, boolean autoTruncate, String apiKey, long maxBodyBytes,
-                             List<String> corsAllowOrigins, String defaultPrompt) {
+                             int maxClientBatchSize, int maxOpenAiBatchSize, boolean autoTruncate, String apiKey,
+                             long maxBodyBytes, List<String> corsAllowOrigins, String defaultPrompt,
+                             boolean acceptAnyModel) {
 
     public ServerSettings {
         if (maxBatchTokens < 1 || maxBatchRequests < 1 || maxConcurrentRequests < 1 || maxClientBatchSize < 1
-                || maxBodyBytes < 1) {
+                || maxOpenAiBatchSize < 1 || maxBodyBytes < 1) {
             throw new IllegalArgumentException("server limits must be positive");
         }
         corsAllowOrigins = corsAllowOrigins == null ? List.of() : List.copyOf(corsAllowOrigins);
         defaultPrompt = defaultPrompt == null ? "" : defaultPrompt;
     }
 
-    /** TEI's defaults where TEI has one: 16,384 batch tokens, 512 concurrent requests, 32 inputs a request. */
+    /**
+     * TEI's defaults where TEI has one (16,384 batch tokens, 512 concurrent requests, 32 inputs a TEI request), and
+     * OpenAI's 2,048 inputs a {@code /v1/embeddings} request.
+     */
     public static ServerSettings defaults() {
         return builder().build();
     }
@@ -50,8 +58,9 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
     public Builder toBuilder() {
         return new Builder().host(host).port(port).maxBatchTokens(maxBatchTokens).maxBatchRequests(maxBatchRequests)
                 .maxConcurrentRequests(maxConcurrentRequests).maxClientBatchSize(maxClientBatchSize)
-                .autoTruncate(autoTruncate).apiKey(apiKey).maxBodyBytes(maxBodyBytes)
-                .corsAllowOrigins(corsAllowOrigins).defaultPrompt(defaultPrompt);
+                .maxOpenAiBatchSize(maxOpenAiBatchSize).autoTruncate(autoTruncate).apiKey(apiKey)
+                .maxBodyBytes(maxBodyBytes).corsAllowOrigins(corsAllowOrigins).defaultPrompt(defaultPrompt)
+                .acceptAnyModel(acceptAnyModel);
     }
 
     /** Settings one by one; see the record's components for what each means. */
@@ -62,7 +71,9 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
         private int maxBatchRequests = 64;
         private int maxConcurrentRequests = 512;
         private int maxClientBatchSize = 32;
+        private int maxOpenAiBatchSize = 2048;
         private boolean autoTruncate;
+        private boolean acceptAnyModel;
         private String apiKey;
         private long maxBodyBytes = 2_000_000;
         private List<String> corsAllowOrigins = List.of();
@@ -101,6 +112,16 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
             return this;
         }
 
+        public Builder maxOpenAiBatchSize(int inputs) {
+            this.maxOpenAiBatchSize = inputs;
+            return this;
+        }
+
+        public Builder acceptAnyModel(boolean any) {
+            this.acceptAnyModel = any;
+            return this;
+        }
+
         public Builder autoTruncate(boolean truncate) {
             this.autoTruncate = truncate;
             return this;
@@ -128,7 +149,8 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
 
         public ServerSettings build() {
             return new ServerSettings(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
-                    maxClientBatchSize, autoTruncate, apiKey, maxBodyBytes, corsAllowOrigins, defaultPrompt);
+                    maxClientBatchSize, maxOpenAiBatchSize, autoTruncate, apiKey, maxBodyBytes, corsAllowOrigins,
+                    defaultPrompt, acceptAnyModel);
         }
     }
 }

@@ -97,8 +97,8 @@ final class TeiRoutes {
     Object embedRoute(JsonNode body) {
         boolean normalize = flag(body, "normalize", true);
         int dimensions = dimensions(body);
-        InferenceService.Embedded embedded = service.embed(body.get("inputs"), truncate(body), fromLeft(body),
-                prompt(body), "inputs");
+        InferenceService.Embedded embedded = service.embed(Protocol.TEI, body.get("inputs"), truncate(body),
+                fromLeft(body), prompt(body), "inputs");
         List<float[]> out = new ArrayList<>(embedded.vectors().size());
         for (Embedding e : embedded.vectors()) {
             // As TEI: the pooled vector cut to its first `dimensions` values (Matryoshka), then normalized.
@@ -134,10 +134,10 @@ final class TeiRoutes {
     }
 
     Object tokenizeRoute(JsonNode body) {
-        List<String> texts = service.inputs().texts(body.get("inputs"), "inputs");
+        List<String> texts = service.inputs(Protocol.TEI).texts(body.get("inputs"), "inputs");
         boolean special = flag(body, "add_special_tokens", true);
         String prompt = prompt(body);
-        var tokenizer = special ? service.inputs().tokenizer() : service.inputs().tokenizer().toBuilder().addSpecialTokens(false).build();
+        var tokenizer = special ? service.inputs(Protocol.TEI).tokenizer() : service.inputs(Protocol.TEI).tokenizer().toBuilder().addSpecialTokens(false).build();
         ArrayNode out = json.createArrayNode();
         for (String given : texts) {
             String text = prompt + given; // offsets are into the text as tokenized, prompt included, as TEI's
@@ -181,7 +181,7 @@ final class TeiRoutes {
         } else {
             sequences.add(ids);
         }
-        service.inputs().checkCount(sequences.size(), "ids");
+        service.inputs(Protocol.TEI).checkCount(sequences.size(), "ids");
         List<String> out = new ArrayList<>();
         for (JsonNode seq : sequences) {
             int[] a = new int[seq.size()];
@@ -192,7 +192,7 @@ final class TeiRoutes {
                 a[i] = seq.get(i).asInt();
             }
             try {
-                out.add(service.inputs().tokenizer().decode(a, skip));
+                out.add(service.inputs(Protocol.TEI).tokenizer().decode(a, skip));
             } catch (IllegalArgumentException e) {
                 throw ApiError.validation(e.getMessage(), "ids");
             }
@@ -209,7 +209,7 @@ final class TeiRoutes {
         }
         List<String> all = new ArrayList<>();
         all.add(in.get("source_sentence").asText());
-        all.addAll(service.inputs().texts(in.get("sentences"), "sentences")); // strings only, within the client batch size
+        all.addAll(service.inputs(Protocol.TEI).texts(in.get("sentences"), "sentences")); // strings only, within the client batch size
         // TEI takes truncate, truncation_direction and prompt_name under "parameters" here.
         JsonNode parameters = body.path("parameters");
         JsonNode options = parameters.isObject() ? parameters : body;
@@ -264,7 +264,7 @@ final class TeiRoutes {
         info.putObject("model_type").putObject("embedding").put("pooling", service.pooling());
         info.put("dimension", service.dimension());
         info.put("max_concurrent_requests", settings.maxConcurrentRequests());
-        info.put("max_input_length", service.inputs().maxLength());
+        info.put("max_input_length", service.inputs(Protocol.TEI).maxLength());
         info.put("max_batch_tokens", settings.maxBatchTokens());
         info.put("max_batch_requests", settings.maxBatchRequests());
         info.put("max_client_batch_size", settings.maxClientBatchSize());

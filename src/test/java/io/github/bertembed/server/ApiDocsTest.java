@@ -227,6 +227,7 @@ class ApiDocsTest {
         exchange(401, "POST", "/v1/embeddings", "{\"input\": \"a fox\"}", false, false);
         exchange(401, "GET", "/v1/models", null, false, false);
         refused(400, "POST", "/v1/embeddings", "{\"input\": []}");
+        refused(404, "POST", "/v1/embeddings", "{\"input\": \"a fox\", \"model\": \"text-embedding-3-small\"}");
         refused(413, "POST", "/v1/embeddings", tooLong.replace("inputs", "input"));
         refused(422, "POST", "/v1/embeddings", "{\"input\": \"a fox\", \"encoding_format\": \"hex\"}");
         refused(422, "POST", "/embeddings", "not json");

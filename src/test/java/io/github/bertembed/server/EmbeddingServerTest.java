@@ -154,11 +154,31 @@ class EmbeddingServerTest {
         assertArrayEquals(cut, floats(one.data().get(0).embedding()), "dimensions: the first 64, unit length");
         assertEquals("all-minilm-l6-v2", client.models().list().data().get(0).id());
 
+        // OpenAI's own limit, not TEI's 32: LangChain sends up to 1,000 texts a call.
+        List<String> thousand = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            thousand.add(texts(0, 40).get(i % 40) + " " + i);
+        }
+        CreateEmbeddingResponse many = client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("all-minilm-l6-v2").inputOfArrayOfStrings(thousand).build());
+        assertEquals(1000, many.data().size());
+        assertArrayEquals(inProcess.embed(thousand.get(999)), floats(many.data().get(999).embedding()));
+        List<String> tooManyTexts = java.util.Collections.nCopies(2049, "a fox");
         OpenAIServiceException tooMany = assertThrows(OpenAIServiceException.class, () -> client.embeddings().create(
-                EmbeddingCreateParams.builder().model("m").inputOfArrayOfStrings(texts(0, 40)).build()));
+                EmbeddingCreateParams.builder().model("all-minilm-l6-v2").inputOfArrayOfStrings(tooManyTexts).build()));
         assertEquals(413, tooMany.statusCode());
         assertEquals("input", tooMany.param().orElseThrow());
         assertEquals("invalid_request_error", tooMany.type().orElseThrow());
+        assertTrue(tooMany.getMessage().contains("batch size 2049 > maximum allowed batch size 2048 (serve"
+                + " --max-openai-batch-size)"), tooMany.getMessage());
+
+        // Another model's name: OpenAI's 404 model_not_found, through the SDK's own exception.
+        com.openai.errors.NotFoundException unknown = assertThrows(com.openai.errors.NotFoundException.class,
+                () -> client.embeddings().create(EmbeddingCreateParams.builder().model("text-embedding-3-small")
+                        .input(text).build()));
+        assertEquals("model_not_found", unknown.code().orElseThrow());
+        assertEquals("model", unknown.param().orElseThrow());
+        assertTrue(unknown.getMessage().contains("--accept-any-model"), unknown.getMessage());
 
         // TEI also serves OpenAI's route without /v1: the SDK with the server's own URL as its base.
         OpenAIClient bare = OpenAIOkHttpClient.builder().baseUrl(server.url()).apiKey("unused").build();
@@ -166,7 +186,8 @@ class EmbeddingServerTest {
                 .model("all-minilm-l6-v2").input(text).build());
         assertArrayEquals(inProcess.embed(text), floats(viaBare.data().get(0).embedding()), "/embeddings");
         OpenAIServiceException bareError = assertThrows(OpenAIServiceException.class, () -> bare.embeddings()
-                .create(EmbeddingCreateParams.builder().model("m").inputOfArrayOfStrings(texts(0, 40)).build()));
+                .create(EmbeddingCreateParams.builder().model("all-minilm-l6-v2").inputOfArrayOfStrings(tooManyTexts)
+                        .build()));
         assertEquals(413, bareError.statusCode());
         assertEquals("input", bareError.param().orElseThrow(), "OpenAI's error object on /embeddings too");
     }
@@ -502,14 +523,16 @@ class EmbeddingServerTest {
 
             r = post(url, "/embed", Map.of("inputs", List.of("a", "b", "c", "d", "e")), auth);
             assertEquals(413, r.statusCode());
-            assertEquals("batch size 5 > maximum allowed batch size 4", JSON.readTree(r.body()).get("error").asText());
+            assertEquals("batch size 5 > maximum allowed batch size 4 (serve --max-client-batch-size)",
+                    JSON.readTree(r.body()).get("error").asText());
 
             String longText = String.join(" ", TestData.english().subList(0, 40));
             int tokens = model.tokenizer().toBuilder().maxLength(0).build().encode(longText).length();
             assertTrue(tokens > 256);
             r = post(url, "/embed", Map.of("inputs", longText), auth);
             assertEquals(413, r.statusCode());
-            assertEquals("Input validation error: `inputs` must have less than 256 tokens. Given: " + tokens,
+            assertEquals("Input validation error: `inputs` must have less than 256 tokens. Given: " + tokens
+                    + " (send \"truncate\": true, or start the server with --auto-truncate)",
                     JSON.readTree(r.body()).get("error").asText());
             r = post(url, "/embed", Map.of("inputs", longText, "truncate", true), auth);
             assertEquals(200, r.statusCode(), "with truncation the same text is embedded");
@@ -517,7 +540,8 @@ class EmbeddingServerTest {
 
             r = post(url, "/embed", Map.of("inputs", "x".repeat(30_000)), auth);
             assertEquals(413, r.statusCode());
-            assertTrue(JSON.readTree(r.body()).get("error").asText().contains("over the limit of 20000"));
+            assertTrue(JSON.readTree(r.body()).get("error").asText()
+                    .contains("over the limit of 20000 (serve --payload-limit)"));
 
             r = post(url, "/embed", "{\"inputs\": [\"a\", ", auth);
             assertEquals(422, r.statusCode());
@@ -555,7 +579,22 @@ class EmbeddingServerTest {
             assertEquals("invalid_request_error", error.get("type").asText());
             assertEquals("input", error.get("param").asText());
             assertEquals("context_length_exceeded", error.get("code").asText());
-            assertTrue(error.get("message").asText().contains("Given: " + tokens));
+            assertTrue(error.get("message").asText().endsWith("Given: " + tokens
+                    + " (start the server with --auto-truncate)"), error.toString());
+            r = post(url, "/v1/embeddings", Map.of("input", "a", "model", "text-embedding-3-small"), auth);
+            assertEquals(404, r.statusCode());
+            error = JSON.readTree(r.body()).get("error");
+            assertEquals("model_not_found", error.get("code").asText());
+            assertEquals("invalid_request_error", error.get("type").asText());
+            assertEquals("model", error.get("param").asText());
+            assertEquals(200, post(url, "/v1/embeddings", Map.of("input", "a"), auth).statusCode(),
+                    "no model named: the served one");
+            try (EmbeddingServer anyName = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
+                    .acceptAnyModel(true).build())) {
+                r = post(anyName.url(), "/v1/embeddings", Map.of("input", "a fox", "model", "text-embedding-3-small"));
+                assertEquals(200, r.statusCode(), "--accept-any-model takes any name, as TEI");
+                assertEquals("text-embedding-3-small", JSON.readTree(r.body()).get("model").asText());
+            }
             r = post(url, "/v1/embeddings", Map.of("input", "a", "encoding_format", "hex"), auth);
             assertEquals(422, r.statusCode());
             assertEquals("encoding_format", JSON.readTree(r.body()).get("error").get("param").asText());
@@ -668,6 +707,7 @@ class EmbeddingServerTest {
                 HttpResponse<String> r = post(small.url(), "/embed", Map.of("inputs", List.of("d", "e")));
                 assertEquals(429, r.statusCode(), r.body());
                 assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+                assertTrue(r.body().contains("(serve --max-concurrent-requests)"), r.body());
                 assertEquals("Overloaded", JSON.readTree(r.body()).get("error_type").asText());
             }
             release.countDown();
