@@ -5,7 +5,10 @@ import io.github.bertembed.Embedding;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.tokenizer.Encoding;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntSupplier;
@@ -26,7 +29,7 @@ final class InferenceService implements AutoCloseable {
     }
 
     private final SentenceEmbedder embedder;
-    private final java.util.Map<Protocol, RequestInputs> inputs = new java.util.EnumMap<>(Protocol.class);
+    private final Map<Protocol, RequestInputs> inputs = new EnumMap<>(Protocol.class);
     private final EmbeddingBatcher batcher;
     private final ServerMetrics metrics;
 
@@ -51,10 +54,10 @@ final class InferenceService implements AutoCloseable {
     }
 
     String pooling() {
-        return embedder.pooling().name().toLowerCase(java.util.Locale.ROOT);
+        return embedder.pooling().name().toLowerCase(Locale.ROOT);
     }
 
-    java.util.Map<String, String> prompts() {
+    Map<String, String> prompts() {
         return embedder.prompts();
     }
 
