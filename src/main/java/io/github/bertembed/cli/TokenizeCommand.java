@@ -11,6 +11,7 @@ import io.github.bertembed.tokenizer.TruncationStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -59,6 +60,9 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--cased", description = "For a vocab.txt model: keep case and accents (default: uncased).")
     boolean cased;
 
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to tokenize (else --input or stdin).")
+    List<String> texts = new ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         Path input = files.input;
@@ -76,14 +80,20 @@ final class TokenizeCommand implements Callable<Integer> {
         builder.padding(padding);
         BertTokenizer tokenizer = builder.build();
 
-        try (InputRecords records = InputRecords.open(input, pair);
+        if (!texts.isEmpty() && (input != null || pair)) {
+            throw new IllegalArgumentException("give TEXT arguments or --input (pairs come from --input or stdin)");
+        }
+        try (InputRecords records = texts.isEmpty() ? InputRecords.open(input, pair) : null;
              OutputStream out = output == null ? new NonClosing(System.out)
                      : new BufferedOutputStream(new FileOutputStream(output.toFile()), 1 << 16);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
             List<InputRecords.Record> batch = new ArrayList<>();
-            while (records.hasNext()) {
-                batch.add(records.next());
+            java.util.Iterator<InputRecords.Record> source = records != null ? records
+                    : java.util.stream.IntStream.range(0, texts.size())
+                    .mapToObj(i -> new InputRecords.Record(i + 1, texts.get(i), null)).iterator();
+            while (source.hasNext()) {
+                batch.add(source.next());
                 if (batch.size() >= Math.max(1, batchSize)) {
                     write(tokenizer, batch, json);
                     batch.clear();

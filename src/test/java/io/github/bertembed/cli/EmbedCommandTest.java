@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EmbedCommandTest {
@@ -134,6 +135,19 @@ class EmbedCommandTest {
             assertTrue(VectorMath.maxAbsDifference(v, expected) <= 1e-5);
             assertEquals(pair.length(), node.get("tokens").asInt());
         }
+    }
+
+    @Test
+    void anOutputExtensionWeDoNotWriteIsRefusedAndNothingIsWritten() {
+        Path parquet = dir.resolve("vectors.parquet");
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--output", parquet.toString(), "one", "two");
+        assertEquals(Main.BAD_INPUT, r.exitCode(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("cannot write .parquet files") && r.err().contains(".jsonl, .npy or .csv"), r.err());
+        assertFalse(Files.exists(parquet), "no file left behind");
+        var explicit = CliTestSupport.run("embed", "--models-dir", models(), "--output", parquet.toString(),
+                "--format", "jsonl", "one");
+        assertEquals(0, explicit.exitCode(), "an explicit --format still writes any name: " + explicit.err());
     }
 
     @Test

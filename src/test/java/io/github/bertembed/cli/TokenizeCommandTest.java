@@ -57,6 +57,33 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void textArgumentsAsEmbedTakesThem() throws IOException {
+        List<String> texts = List.of("Hello, world!", "héllo wörld 😀", "The quick brown fox.");
+        String[] args = new String[texts.size() + 3];
+        args[0] = "tokenize";
+        args[1] = "--models-dir";
+        args[2] = TestData.modelsDir().toString();
+        for (int i = 0; i < texts.size(); i++) {
+            args[3 + i] = texts.get(i);
+        }
+        var r = CliTestSupport.run(args);
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(texts.size(), lines.size(), r.out());
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(TestData.tokenizerJson("all-minilm-l6-v2"))
+                .optTruncation(false).optPadding(false).build()) {
+            for (int i = 0; i < texts.size(); i++) {
+                assertEquals(java.util.Arrays.toString(hf.encode(texts.get(i)).getIds()),
+                        java.util.Arrays.toString(ids(JSON.readTree(lines.get(i)).get("ids"))), texts.get(i));
+            }
+        }
+        var both = CliTestSupport.run("tokenize", "--input", "x.txt", "a text");
+        assertEquals(Main.BAD_INPUT, both.exitCode());
+        assertEquals(1, both.err().strip().lines().count(), both.err());
+    }
+
+    @Test
     void jsonlPairsWithTruncation() throws IOException {
         Path in = dir.resolve("in.jsonl");
         Files.writeString(in, "{\"text\":\"The quick brown fox jumps over the lazy dog\",\"text_pair\":\"A pair\"}\n\n"
