@@ -432,6 +432,11 @@ public final class SentenceEmbedder implements AutoCloseable {
                     location.known(), inputs.maxPositions());
             BertTokenizer tokenizer = BertTokenizer.builder(folder.tokenizerFile()).vocabNormalizer(vocabNormalizer)
                     .maxLength(settings.maxLength()).truncation(truncation).build();
+            int special = tokenizer.specialTokenCount(false);
+            if (settings.maxLength() <= special) {
+                throw new IllegalArgumentException("max length " + settings.maxLength() + " leaves no room for text"
+                        + " beside the " + special + " special tokens; give at least " + (special + 1));
+            }
             if (tokenizer.vocabularySize() > inputs.vocabularySize()) {
                 throw new IllegalArgumentException("the tokenizer (" + folder.tokenizerFile() + ") does not match the"
                         + " model: its " + tokenizer.vocabularySize() + " ids exceed the model's token table of "

@@ -49,8 +49,19 @@ public abstract class VectorWriter implements AutoCloseable {
                 case JSONL -> new JsonlWriter(new StreamRecordSink(stream));
             };
         }
-        return open(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), format);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot write " + file + ": its folder does not exist", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot write " + file + ": permission denied", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException("cannot write " + file + ": " + (e.getReason() != null ? e.getReason()
+                    : e.getClass().getSimpleName()), e);
+        }
+        return open(channel, format);
     }
 
     /** A writer on an open, empty channel (tests inject failing channels here). */

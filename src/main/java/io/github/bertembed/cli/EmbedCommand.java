@@ -100,9 +100,12 @@ final class EmbedCommand implements Callable<Integer> {
             if (skip > 0) {
                 System.err.println("resuming after " + skip + " documents already in " + output);
             }
+            long[] cut = new long[2]; // documents truncated, documents chunked
             try (ProgressBar bar = progressBar(input, records != null, skip)) {
                 long start = System.nanoTime();
-                documents.embed(source, r -> {
+                DocumentEmbedder.Progress done = documents.embed(source, r -> {
+                    cut[0] += r.truncated() ? 1 : 0;
+                    cut[1] += r.chunks().size() > 1 ? 1 : 0;
                     try {
                         out.write(skip == 0 ? r : new DocumentResult(r.index() + skip, r.vector(), r.tokens(),
                                 r.truncated(), r.chunks()), perChunk);
@@ -118,9 +121,19 @@ final class EmbedCommand implements Callable<Integer> {
                                 p.tokens() / Math.max(1e-9, (System.nanoTime() - start) / 1e9)));
                     }
                 });
+                if (bar == null) {
+                    System.err.println(summary(done, cut[0], cut[1], (System.nanoTime() - start) / 1e9));
+                }
             }
         }
         return 0;
+    }
+
+    /** The run in one line, for logs (a terminal has the progress bar): texts, tokens, what was cut, time, speed. */
+    static String summary(DocumentEmbedder.Progress done, long truncated, long chunked, double seconds) {
+        return String.format("embedded %,d text%s (%,d tokens; %,d truncated, %,d chunked) in %.1f s, %,.1f texts/s",
+                done.documents(), done.documents() == 1 ? "" : "s", done.tokens(), truncated, chunked, seconds,
+                done.documents() / Math.max(1e-9, seconds));
     }
 
     /** Pairs go through the batched pair path: truncation (longest_first) is the policy, and records say so. */

@@ -151,6 +151,38 @@ class EmbedCommandTest {
     }
 
     @Test
+    void errorsNameWhatIsWrongInOneLineAndARunEndsWithASummary() throws Exception {
+        var zero = CliTestSupport.run("embed", "--models-dir", models(), "--max-length", "0", "a fox");
+        assertEquals(Main.BAD_INPUT, zero.exitCode());
+        assertEquals("error: max length 0 leaves no room for text beside the 2 special tokens; give at least 3",
+                zero.err().strip());
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path nowhere = file.resolve("sub").resolve("x.jsonl");
+        var unwritable = CliTestSupport.run("embed", "--models-dir", models(), "--output", nowhere.toString(), "a");
+        assertEquals(Main.BAD_INPUT, unwritable.exitCode());
+        assertEquals(1, unwritable.err().strip().lines().count(), unwritable.err());
+        assertTrue(unwritable.err().contains("cannot write " + nowhere + ": "), unwritable.err());
+
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "");
+        Path out = dir.resolve("empty.jsonl");
+        var none = CliTestSupport.run("embed", "--models-dir", models(), "--input", empty.toString(), "--output",
+                out.toString());
+        assertEquals(0, none.exitCode(), none.err());
+        assertTrue(none.err().contains("embedded 0 texts (0 tokens; 0 truncated, 0 chunked)"), none.err());
+
+        Path three = Files.write(dir.resolve("three.txt"), List.of("one fox", "two dogs", "three cats sat"));
+        var run = CliTestSupport.run("embed", "--models-dir", models(), "--input", three.toString(), "--output",
+                dir.resolve("three.jsonl").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        long tokens = 0;
+        for (String line : Files.readAllLines(dir.resolve("three.jsonl"))) {
+            tokens += new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("tokens").asLong();
+        }
+        assertTrue(run.err().contains("embedded 3 texts (" + tokens + " tokens; 0 truncated, 0 chunked) in "),
+                run.err());
+    }
+
+    @Test
     void npyAndCsvHoldTheSameVectors() throws Exception {
         Path npy = dir.resolve("v.npy");
         Path csv = dir.resolve("v.csv");
