@@ -244,7 +244,9 @@ public final class SentenceEmbedder implements AutoCloseable {
         return runs.batchSize();
     }
 
-    /** Whether the encoder runs the position-wise layers on the real tokens only ({@link EncoderRewrite#FUSED_PACKED}). */
+    /**
+     * Whether the encoder runs the position-wise layers on the real tokens only ({@link EncoderRewrite#FUSED_PACKED}).
+     */
     public boolean packsTokens() {
         return runs.packsTokens();
     }

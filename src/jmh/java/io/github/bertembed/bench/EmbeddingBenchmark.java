@@ -81,7 +81,8 @@ public class EmbeddingBenchmark {
             }
         }
         OnnxModelFile model = OnnxModelFile.read(embedder.folder().resolve("model.onnx"));
-        encoder = OnnxEncoder.open(EncoderGraph.cut(model, EmbeddingLayerGraph.find(model), io.github.bertembed.onnx.EncoderRewrite.PLAIN), SessionOptions.defaults());
+        encoder = OnnxEncoder.open(EncoderGraph.cut(model, EmbeddingLayerGraph.find(model),
+                io.github.bertembed.onnx.EncoderRewrite.PLAIN), SessionOptions.defaults());
         hidden = encoder.run(embedded, mask, batch, seq, dim);
     }
 

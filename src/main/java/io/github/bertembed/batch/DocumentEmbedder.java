@@ -166,17 +166,23 @@ public final class DocumentEmbedder {
             if (!w.pieces().isEmpty()) {
                 List<Encoding> all = new ArrayList<>();
                 int documentsInWindow = 0;
+                long tokensInWindow = 0;
                 for (Piece p : w.pieces()) {
                     all.addAll(p.windows());
                     documentsInWindow += p.lastOfDocument() ? 1 : 0;
+                    for (Encoding e : p.windows()) {
+                        tokensInWindow += e.realLength();
+                    }
                 }
-                // Progress after each encoder run: the window's documents pro rata by the encodings done.
+                // Progress after each encoder run: the window's documents and tokens pro rata by the encodings done.
                 long docsBefore = docs;
                 long tokensBefore = tokens;
                 long chunksBefore = chunks;
                 int windowDocuments = documentsInWindow;
+                long windowTokens = tokensInWindow;
                 List<Embedding> vectors = embedder.embedEncodings(all, done -> progress.accept(new Progress(
-                        docsBefore + (long) windowDocuments * done / all.size(), tokensBefore, chunksBefore)));
+                        docsBefore + (long) windowDocuments * done / all.size(),
+                        tokensBefore + windowTokens * done / all.size(), chunksBefore)));
                 int k = 0;
                 for (Piece p : w.pieces()) {
                     if (open == null) {

@@ -50,8 +50,7 @@ public final class ApiError extends RuntimeException {
     /** 404: a {@code model} other than the one served, as OpenAI answers it ({@code model_not_found}). */
     static ApiError modelNotFound(String asked, String served) {
         return new ApiError(404, "Validation", "The model `" + asked + "` does not exist; this server serves `"
-                + served + "` (start it with --accept-any-model to take any name)", "model", "validation",
-                "model_not_found");
+                + served + "` (start it with --accept-any-model to take any name)", "model", null, "model_not_found");
     }
 
     /**

@@ -53,6 +53,7 @@ public final class EmbeddingServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Semaphore permits;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger entered = new AtomicInteger(); // requests past authorization, not yet answered
     private final AtomicLong succeeded = new AtomicLong();
     private final byte[] expectedAuthorization;
     // Schubfach for float output: the shortest decimal that reads back as the same float, about a quarter less
@@ -223,59 +224,66 @@ public final class EmbeddingServer implements AutoCloseable {
                 error(ctx, route, unauthorized());
                 return;
             }
-            if (draining) {
-                ctx.header("Connection", "close");
-                error(ctx, route, new ApiError(503, "Unhealthy", "the server is shutting down", null));
-                return;
-            }
-            if (ctx.contentLength() > settings.maxBodyBytes()) {
-                error(ctx, route, new ApiError(413, "Validation", "request body of " + ctx.contentLength()
-                        + " bytes is over the limit of " + settings.maxBodyBytes() + " (serve --payload-limit)", null));
-                return;
-            }
-            if (!permits.tryAcquire()) {
-                ctx.header("Retry-After", "1");
-                // Refused before the body is read, so TEI's failure count only, without a method label.
-                failed(ctx, route, kind == Body.EMBEDDING, new ApiError(429, "Overloaded",
-                        "Model is overloaded: more than " + settings.maxConcurrentRequests() + " concurrent requests"
-                                + " (serve --max-concurrent-requests)",
-                        null));
-                return;
-            }
-            inFlight.incrementAndGet();
-            String method = null; // TEI's label, once the body is an embedding request
-            boolean teiCounts = false; // whether TEI counts this request's failure, once its body is read
+            // Counted before the draining check and until the answer is written: shutdown() sets draining, then
+            // waits for this count to reach zero, so a request either sees draining or is waited for.
+            entered.incrementAndGet();
             try {
-                JsonNode parsed = kind == Body.NONE ? null : parse(ctx);
-                if (kind == Body.EMBEDDING) {
-                    method = method(parsed, inputField);
-                    metrics.requestCount.labelValues(method).inc();
+                if (draining) {
+                    ctx.header("Connection", "close");
+                    error(ctx, route, new ApiError(503, "Unhealthy", "the server is shutting down", null));
+                    return;
                 }
-                teiCounts = kind == Body.EMBEDDING || kind == Body.FAILURES_ONLY;
-                Object response = body.apply(parsed);
-                if (response instanceof ComputeStats.Answer answer) { // TEI's x-compute-* and x-*-time headers
-                    answer.stats().headers(System.nanoTime() - t0).forEach(ctx::header);
-                    response = answer.body();
+                if (ctx.contentLength() > settings.maxBodyBytes()) {
+                    error(ctx, route, new ApiError(413, "Validation", "request body of " + ctx.contentLength()
+                            + " bytes is over the limit of " + settings.maxBodyBytes() + " (serve --payload-limit)",
+                            null));
+                    return;
                 }
-                // 200 said outright: Javalin's CORS check marks a request from an origin not allowed 400 and lets it
-                // through; as TEI, it is answered, and only its browser is not told it may read the answer.
-                ctx.status(200).contentType("application/json").result(json.writeValueAsBytes(response));
-                metrics.httpRequests.labelValues(route, "200").inc();
-                if (method != null) {
-                    metrics.requestSuccess.labelValues(method).inc();
-                    metrics.requestDuration.observe((System.nanoTime() - t0) / 1e9);
+                if (!permits.tryAcquire()) {
+                    ctx.header("Retry-After", "1");
+                    // Refused before the body is read, so TEI's failure count only, without a method label.
+                    failed(ctx, route, kind == Body.EMBEDDING, new ApiError(429, "Overloaded", "Model is overloaded:"
+                            + " more than " + settings.maxConcurrentRequests() + " concurrent requests"
+                            + " (serve --max-concurrent-requests)", null));
+                    return;
                 }
-                succeeded.incrementAndGet();
-            } catch (ApiError e) {
-                failed(ctx, route, teiCounts, e);
-            } catch (HttpResponseException e) {
-                failed(ctx, route, teiCounts, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
-            } catch (RuntimeException e) {
-                failed(ctx, route, teiCounts, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+                inFlight.incrementAndGet();
+                String method = null; // TEI's label, once the body is an embedding request
+                boolean teiCounts = false; // whether TEI counts this request's failure, once its body is read
+                try {
+                    JsonNode parsed = kind == Body.NONE ? null : parse(ctx);
+                    if (kind == Body.EMBEDDING) {
+                        method = method(parsed, inputField);
+                        metrics.requestCount.labelValues(method).inc();
+                    }
+                    teiCounts = kind == Body.EMBEDDING || kind == Body.FAILURES_ONLY;
+                    Object response = body.apply(parsed);
+                    if (response instanceof ComputeStats.Answer answer) { // TEI's x-compute-* and x-*-time
+                        answer.stats().headers(System.nanoTime() - t0).forEach(ctx::header);
+                        response = answer.body();
+                    }
+                    // 200 said outright: Javalin's CORS check marks a request from an origin not allowed 400 and lets
+                    // it through; as TEI, it is answered, and only its browser is not told it may read the answer.
+                    ctx.status(200).contentType("application/json").result(json.writeValueAsBytes(response));
+                    metrics.httpRequests.labelValues(route, "200").inc();
+                    if (method != null) {
+                        metrics.requestSuccess.labelValues(method).inc();
+                        metrics.requestDuration.observe((System.nanoTime() - t0) / 1e9);
+                    }
+                    succeeded.incrementAndGet();
+                } catch (ApiError e) {
+                    failed(ctx, route, teiCounts, e);
+                } catch (HttpResponseException e) {
+                    failed(ctx, route, teiCounts, new ApiError(e.getStatus(), "Validation", e.getMessage(), null));
+                } catch (RuntimeException e) {
+                    failed(ctx, route, teiCounts, new ApiError(500, "Backend", String.valueOf(e.getMessage()), null));
+                } finally {
+                    metrics.httpDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
+                    inFlight.decrementAndGet();
+                    permits.release();
+                }
             } finally {
-                metrics.httpDuration.labelValues(route).observe((System.nanoTime() - t0) / 1e9);
-                inFlight.decrementAndGet();
-                permits.release();
+                entered.decrementAndGet();
             }
         };
     }
@@ -361,7 +369,7 @@ public final class EmbeddingServer implements AutoCloseable {
     public void shutdown(Duration grace) {
         draining = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (entered.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {

@@ -135,11 +135,21 @@ class EmbeddingBatcherTest {
             float[] dogPooled = pooledAfter.get(30, TimeUnit.SECONDS).pooled().get(0).vector();
             assertEquals(Set.of("bert-embed-batcher"), Set.copyOf(MODEL_THREADS), "the model ran on its one thread");
             assertEquals(2, got.size());
-            assertEquals(fox.realLength(), got.get(0).length);
-            for (int t = 0; t < fox.realLength(); t++) {
-                assertArrayEquals(raw.tokenVectors(fox)[t], got.get(0)[t]);
+            // Each token's vector is the full ONNX graph's last_hidden_state row for that token.
+            try (io.github.bertembed.FullGraphReference reference = new io.github.bertembed.FullGraphReference(
+                    TestData.model("all-minilm-l6-v2").resolve("model.onnx"), null)) {
+                List<Encoding> sent = List.of(fox, dog);
+                for (int k = 0; k < sent.size(); k++) {
+                    Encoding e = sent.get(k);
+                    float[] full = reference.run(e, "last_hidden_state");
+                    int hidden = raw.dimension();
+                    assertEquals(e.realLength(), got.get(k).length);
+                    for (int t = 0; t < e.realLength(); t++) {
+                        float[] want = java.util.Arrays.copyOfRange(full, t * hidden, (t + 1) * hidden);
+                        assertArrayEquals(want, got.get(k)[t], 1e-5f, "token " + t + " of input " + k);
+                    }
+                }
             }
-            assertArrayEquals(raw.tokenVectors(dog)[1], got.get(1)[1]);
             assertArrayEquals(raw.embed("a quick brown fox"), foxPooled);
             assertArrayEquals(raw.embed("the lazy dog"), dogPooled);
             String scrape = new String(metrics.scrape(), StandardCharsets.UTF_8);
