@@ -15,9 +15,11 @@ import io.github.bertembed.onnx.EncoderSessions;
 import io.github.bertembed.onnx.OnnxModelFile;
 import io.github.bertembed.onnx.SessionOptions;
 import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.TokenWeightedMean;
 import io.github.bertembed.tokenizer.BertNormalizer;
 import io.github.bertembed.tokenizer.BertTokenizer;
 import io.github.bertembed.tokenizer.Encoding;
+import io.github.bertembed.tokenizer.TokenWindows;
 import io.github.bertembed.tokenizer.TruncationStrategy;
 
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
@@ -41,8 +44,8 @@ import java.util.function.IntConsumer;
  *
  * <p>A text's vector never depends on the other texts of its batch: fp32 models run in length-sorted batches
  * (padding is masked out), and dynamically quantized int8 models, whose activation scale is computed per run,
- * run one text per run, in parallel across the cores. Texts longer than the maximum length are truncated and
- * {@link Embedding#truncated()} says so.
+ * run one text per run, in parallel across the cores. Texts longer than the maximum length follow the builder's
+ * {@link LongTextPolicy} (default: truncated, and {@link Embedding#truncated()} says so).
  *
  * <p>Thread-safe and {@link AutoCloseable}: close it once, when no longer needed; calls after (or during) close
  * fail with {@link IllegalStateException}.
@@ -58,10 +61,11 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final int layers;
     private final Map<String, String> prompts;
     private final StageListener listener;
+    private final LongTextPolicy longText;
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
                              InputEmbeddings inputEmbeddings, EncoderRuns runs, int layers, Map<String, String> prompts,
-                             StageListener listener) {
+                             StageListener listener, LongTextPolicy longText) {
         this.location = location;
         this.settings = settings;
         this.tokenizer = tokenizer;
@@ -72,6 +76,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         this.layers = layers;
         this.prompts = prompts;
         this.listener = listener;
+        this.longText = longText;
     }
 
     public static Builder builder() {
@@ -104,14 +109,58 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     /**
-     * Sentence vectors of texts (and optional pair texts, null entries for none), in order.
+     * Sentence vectors of texts (and optional pair texts, null entries for none), in order. A text longer than the
+     * maximum length follows the {@link Builder#longText long-text policy}: truncated (the default, and
+     * {@link Embedding#truncated()} says so), refused ({@link TextTooLongException}, nothing embedded), or embedded
+     * whole as token-weighted windows ({@link LongTextPolicy#CHUNK}; pairs are truncated then, as windows of a pair
+     * have no meaning).
      */
     public List<Embedding> embedDetailed(List<String> texts, List<String> pairs) {
         checkOpen();
+        if (longText == LongTextPolicy.CHUNK && pairs == null) {
+            return embedWhole(texts);
+        }
         long t0 = System.nanoTime();
         List<Encoding> encodings = pairs == null ? tokenizer.encodeBatch(texts) : tokenizer.encodePairBatch(texts, pairs);
         listener.tokenized(texts.size(), System.nanoTime() - t0);
+        if (longText == LongTextPolicy.REFUSE) {
+            for (int i = 0; i < encodings.size(); i++) {
+                if (encodings.get(i).truncated()) {
+                    BertTokenizer whole = tokenizer.toBuilder().maxLength(0).build();
+                    int tokens = whole.encodePairBatch(List.of(texts.get(i)),
+                            Arrays.asList(pairs == null ? null : pairs.get(i))).get(0).realLength();
+                    throw new TextTooLongException(i, tokens, maxLength());
+                }
+            }
+        }
         return embedEncodings(encodings);
+    }
+
+    /** Every text as windows of the maximum length sharing {@link #chunkStride()} tokens, combined per text. */
+    private List<Embedding> embedWhole(List<String> texts) {
+        long t0 = System.nanoTime();
+        List<TokenWindows> windows = new ArrayList<>(texts.size());
+        List<Encoding> all = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            TokenWindows w = tokenizer.windows(text, maxLength(), chunkStride());
+            windows.add(w);
+            for (int i = 0; i < w.count(); i++) {
+                all.add(w.get(i));
+            }
+        }
+        listener.tokenized(texts.size(), System.nanoTime() - t0);
+        List<Embedding> vectors = embedEncodings(all);
+        List<Embedding> out = new ArrayList<>(texts.size());
+        int k = 0;
+        for (TokenWindows w : windows) {
+            TokenWeightedMean mean = new TokenWeightedMean(dimension());
+            for (int i = 0; i < w.count(); i++) {
+                Embedding e = vectors.get(k++);
+                mean.add(e.vector(), e.tokens());
+            }
+            out.add(new Embedding(mean.result(normalize), (int) mean.tokens(), false));
+        }
+        return out;
     }
 
     /**
@@ -216,6 +265,16 @@ public final class SentenceEmbedder implements AutoCloseable {
         return settings;
     }
 
+    /** What a text longer than {@link #maxLength()} gets (default {@link LongTextPolicy#DEFAULT}). */
+    public LongTextPolicy longText() {
+        return longText;
+    }
+
+    /** Tokens shared by consecutive windows of a long text under CHUNK and CHUNKS: an eighth of a window. */
+    public int chunkStride() {
+        return (maxLength() - tokenizer.specialTokenCount(false)) / 8;
+    }
+
     /** Number of transformer layers in the encoder graph. */
     public int layers() {
         return layers;
@@ -266,6 +325,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private Boolean normalize;
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
+        private LongTextPolicy longText = LongTextPolicy.DEFAULT;
         private int batchSize = 32;
         private int maxRunTokens = 1024;
         private SessionOptions session = SessionOptions.defaults();
@@ -358,6 +418,24 @@ public final class SentenceEmbedder implements AutoCloseable {
          */
         public Builder maxLength(int maxLength) {
             this.maxLength = maxLength;
+            return this;
+        }
+
+        /**
+         * What {@code embed}, {@code embedAll} and {@code embedDetailed} do with a text longer than the maximum
+         * length (default {@link LongTextPolicy#DEFAULT}, truncate). {@link LongTextPolicy#CHUNKS} gives several
+         * vectors a text, which these methods cannot return: use {@code batch.DocumentEmbedder} for it.
+         *
+         * <pre>{@code
+         * SentenceEmbedder strict = SentenceEmbedder.builder().longText(LongTextPolicy.REFUSE).build();
+         * }</pre>
+         */
+        public Builder longText(LongTextPolicy policy) {
+            if (policy == LongTextPolicy.CHUNKS) {
+                throw new IllegalArgumentException("long-text policy chunks gives a vector per window, which embed"
+                        + " cannot return: use truncate, refuse or chunk here, and DocumentEmbedder for chunks");
+            }
+            this.longText = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -462,7 +540,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             EncoderRuns runs = new EncoderRuns(inputs, sessions, settings.pooling(), settings.normalize(), buckets,
                     perText, perText ? cores : 1, listener);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, runs, onnx.attentionLayers(),
-                    folder.sentenceTransformers().prompts(), listener);
+                    folder.sentenceTransformers().prompts(), listener, longText);
         }
     }
 }

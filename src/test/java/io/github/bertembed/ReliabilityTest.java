@@ -210,7 +210,7 @@ class ReliabilityTest {
         String text = sb.toString();
         try (SentenceEmbedder e = open()) {
             int all = e.tokenizer().toBuilder().maxLength(0).addSpecialTokens(false).build().encode(text).length();
-            for (io.github.bertembed.batch.LongTextPolicy policy : io.github.bertembed.batch.LongTextPolicy.values()) {
+            for (io.github.bertembed.LongTextPolicy policy : io.github.bertembed.LongTextPolicy.values()) {
                 var documents = new io.github.bertembed.batch.DocumentEmbedder(e, policy, 4);
                 List<io.github.bertembed.batch.DocumentResult> out = new ArrayList<>();
                 long start = System.nanoTime();
@@ -219,7 +219,7 @@ class ReliabilityTest {
                 var result = out.get(0);
                 System.out.printf("1 MB text, %s: %d windows, %d tokens, %d ms%n", policy, result.chunks().size(),
                         result.tokens(), ms);
-                if (policy == io.github.bertembed.batch.LongTextPolicy.TRUNCATE) {
+                if (policy == io.github.bertembed.LongTextPolicy.TRUNCATE) {
                     assertTrue(result.truncated());
                     assertEquals(e.maxLength(), result.tokens());
                 } else {

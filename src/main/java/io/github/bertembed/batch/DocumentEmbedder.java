@@ -1,8 +1,10 @@
 package io.github.bertembed.batch;
 
+import io.github.bertembed.LongTextPolicy;
 import io.github.bertembed.Embedding;
 import io.github.bertembed.SentenceEmbedder;
-import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.TextTooLongException;
+import io.github.bertembed.pooling.TokenWeightedMean;
 import io.github.bertembed.tokenizer.BertTokenizer;
 import io.github.bertembed.tokenizer.Encoding;
 import io.github.bertembed.tokenizer.TokenWindows;
@@ -73,15 +75,19 @@ public final class DocumentEmbedder {
         this.windowDocuments = windowDocuments;
         this.windowTokens = windowTokens;
         int width = embedder.maxLength() - tokenizer.specialTokenCount(false);
-        if (policy != LongTextPolicy.TRUNCATE && (stride < 0 || stride >= width)) {
+        if (windowed() && (stride < 0 || stride >= width)) {
             throw new IllegalArgumentException("stride must be in [0, " + width + ") for max length "
                     + embedder.maxLength() + ", got " + stride);
         }
     }
 
+    private boolean windowed() {
+        return policy == LongTextPolicy.CHUNK || policy == LongTextPolicy.CHUNKS;
+    }
+
     /** A default stride: an eighth of the window. */
     public static int defaultStride(SentenceEmbedder embedder) {
-        return (embedder.maxLength() - embedder.tokenizer().specialTokenCount(false)) / 8;
+        return embedder.chunkStride();
     }
 
     /**
@@ -236,8 +242,12 @@ public final class DocumentEmbedder {
                             return new Window(pieces, null, true);
                         }
                         String text = documents.next();
-                        if (policy == LongTextPolicy.TRUNCATE) {
+                        if (!windowed()) {
                             Encoding e = tokenizer.encode(text);
+                            if (e.truncated() && policy == LongTextPolicy.REFUSE) {
+                                throw new TextTooLongException((int) index, tokenizer.toBuilder().maxLength(0).build()
+                                        .encode(text).length(), embedder.maxLength());
+                            }
                             pieces.add(new Piece(index++, List.of(e), true));
                             tokens += e.length();
                             docsInWindow++;
@@ -273,10 +283,8 @@ public final class DocumentEmbedder {
      */
     private final class Accumulator {
         private final long index;
-        private final double[] sum = new double[embedder.dimension()];
+        private final TokenWeightedMean mean = new TokenWeightedMean(embedder.dimension());
         private final List<DocumentResult.Chunk> chunks = new ArrayList<>();
-        private float[] only;
-        private int tokens;
         private boolean truncated;
 
         Accumulator(long index) {
@@ -284,36 +292,19 @@ public final class DocumentEmbedder {
         }
 
         void add(Encoding e, Embedding v) {
-            tokens += v.tokens();
             truncated |= v.truncated();
-            float[] vector = v.vector();
-            only = chunks.isEmpty() ? vector : null;
-            for (int j = 0; j < sum.length; j++) {
-                sum[j] += (double) v.tokens() * vector[j];
-            }
+            mean.add(v.vector(), v.tokens());
             chunks.add(new DocumentResult.Chunk(spanStart(e), spanEnd(e), v.tokens(),
-                    policy == LongTextPolicy.CHUNK && !chunks.isEmpty() ? null : vector));
+                    policy == LongTextPolicy.CHUNK && !chunks.isEmpty() ? null : v.vector()));
         }
 
         DocumentResult finish() {
-            float[] vector;
-            if (chunks.size() == 1) {
-                vector = only;
-            } else {
-                // Token-weighted mean of the window vectors, then unit length.
-                vector = new float[sum.length];
-                for (int j = 0; j < sum.length; j++) {
-                    vector[j] = (float) (sum[j] / tokens);
-                }
-                if (embedder.normalizes()) {
-                    VectorMath.normalize(vector);
-                }
-                if (policy == LongTextPolicy.CHUNK) {
-                    DocumentResult.Chunk first = chunks.get(0);
-                    chunks.set(0, new DocumentResult.Chunk(first.start(), first.end(), first.tokens(), null));
-                }
+            float[] vector = mean.result(embedder.normalizes());
+            if (chunks.size() > 1 && policy == LongTextPolicy.CHUNK) {
+                DocumentResult.Chunk first = chunks.get(0);
+                chunks.set(0, new DocumentResult.Chunk(first.start(), first.end(), first.tokens(), null));
             }
-            return new DocumentResult(index, vector, tokens, truncated, chunks);
+            return new DocumentResult(index, vector, (int) mean.tokens(), truncated, chunks);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.bertembed.batch;
 
+import io.github.bertembed.LongTextPolicy;
 import java.util.List;
 
 /**

@@ -12,26 +12,28 @@ final class NpyFileWriter extends VectorWriter {
     private int columns;
 
     /** @param columns the vector size, or -1 until the first row says */
-    NpyFileWriter(FileChannel channel, long rows, int columns) throws IOException {
+    NpyFileWriter(FileChannel channel, long rows, int columns, Layout layout) throws IOException {
+        super(layout);
         this.channel = channel;
         this.columns = columns;
         this.count = rows;
         if (rows == 0) {
             channel.truncate(0);
-            channel.write(ByteBuffer.wrap(new NpyHeader(0, 0).bytes()), 0);
+            channel.write(ByteBuffer.wrap(new NpyHeader(0, 0, type()).bytes()), 0);
         }
-        channel.position(new NpyHeader(rows, Math.max(columns, 0)).offset(rows));
+        channel.position(new NpyHeader(rows, Math.max(columns, 0), type()).offset(rows));
     }
 
     @Override
-    protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
+    protected void write(Row r) throws IOException {
+        byte[] row = layout.values().bytes(r.vector());
         if (columns < 0) {
-            columns = e.vector().length;
+            columns = type().columns(r.vector().length);
         }
-        long committed = new NpyHeader(count, columns).offset(count);
-        FileRecordSink.appendOrRollBack(channel, ByteBuffer.wrap(NpyHeader.floats(e.vector())), committed);
+        long committed = new NpyHeader(count, columns, type()).offset(count);
+        FileRecordSink.appendOrRollBack(channel, ByteBuffer.wrap(row), committed);
         try {
-            channel.write(ByteBuffer.wrap(new NpyHeader(count + 1, columns).bytes()), 0);
+            channel.write(ByteBuffer.wrap(new NpyHeader(count + 1, columns, type()).bytes()), 0);
         } catch (IOException failure) {
             channel.truncate(committed);
             channel.position(committed);
@@ -40,9 +42,13 @@ final class NpyFileWriter extends VectorWriter {
         count++;
     }
 
+    private Precision type() {
+        return layout.values().precision();
+    }
+
     @Override
     public void close() throws IOException {
-        channel.write(ByteBuffer.wrap(new NpyHeader(count, Math.max(columns, 0)).bytes()), 0);
+        channel.write(ByteBuffer.wrap(new NpyHeader(count, Math.max(columns, 0), type()).bytes()), 0);
         channel.close();
     }
 }

@@ -12,20 +12,21 @@ final class NpyStreamWriter extends VectorWriter {
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private int columns;
 
-    NpyStreamWriter(OutputStream out) {
+    NpyStreamWriter(OutputStream out, Layout layout) {
+        super(layout);
         this.out = out;
     }
 
     @Override
-    protected void write(Embedding e, long index, int chunk, int start, int end, int chunks) throws IOException {
-        columns = e.vector().length;
-        body.write(NpyHeader.floats(e.vector()));
+    protected void write(Row r) throws IOException {
+        columns = layout.values().precision().columns(r.vector().length);
+        body.write(layout.values().bytes(r.vector()));
         count++;
     }
 
     @Override
     public void close() throws IOException {
-        out.write(new NpyHeader(count, columns).bytes());
+        out.write(new NpyHeader(count, columns, layout.values().precision()).bytes());
         body.writeTo(out);
         out.flush();
     }

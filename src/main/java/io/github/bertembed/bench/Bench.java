@@ -3,7 +3,7 @@ package io.github.bertembed.bench;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.StageListener;
 import io.github.bertembed.batch.DocumentEmbedder;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import io.github.bertembed.pooling.Pooling;
 import io.github.bertembed.tokenizer.BertTokenizer;
 

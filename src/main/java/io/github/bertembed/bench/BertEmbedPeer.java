@@ -2,7 +2,7 @@ package io.github.bertembed.bench;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.batch.DocumentEmbedder;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.github.bertembed.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.SentenceEmbedder;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 
 import java.io.DataOutputStream;
 import java.io.BufferedOutputStream;

@@ -6,7 +6,7 @@ import io.github.bertembed.bench.Bench;
 import io.github.bertembed.bench.BenchCorpus;
 import io.github.bertembed.bench.BenchPlot;
 import io.github.bertembed.bench.BenchResults;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +57,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-length", paramLabel = "N", description = "Max tokens (langchain4j uses 128 for all-minilm).")
     Integer maxLength;
 
-    @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "chunk", description = "truncate, chunk or chunks.")
+    @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "truncate",
+            description = "truncate (default), refuse, chunk or chunks.")
     LongTextPolicy longText;
 
     @Option(names = "--baseline", paramLabel = "MODEL", description = "Another model to compare with: docs/s ratio and"

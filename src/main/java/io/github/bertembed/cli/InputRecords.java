@@ -26,8 +26,8 @@ import java.util.NoSuchElementException;
  */
 final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable {
 
-    /** One input: its 1-based line number, text, and pair text (or null). */
-    record Record(long line, String text, String pair) {
+    /** One input: its 1-based line number, text, pair text (or null), and id (a String or a Number, or null). */
+    record Record(long line, String text, String pair, Object id) {
     }
 
     /** Bad input, with the line or file it came from. */
@@ -45,23 +45,35 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private final String source;
     private final boolean jsonl;
     private final boolean pair;
+    private final String idField;
     private long lineNumber;
     private Record next;
 
-    private InputRecords(InputStream in, String source, boolean jsonl, boolean pair) {
+    private InputRecords(InputStream in, String source, boolean jsonl, boolean pair, String idField) {
         this.in = in;
         this.source = source;
         this.jsonl = jsonl;
         this.pair = pair;
+        this.idField = idField;
+        if (idField != null && !jsonl) {
+            throw new BadInputException("--id-field reads a field of JSONL input; " + source + " is plain text (its"
+                    + " records are numbered by \"index\")", null);
+        }
     }
 
     static InputRecords open(Path file, boolean pair) {
+        return open(file, pair, null);
+    }
+
+    /** @param idField the JSONL field holding each record's id, or null */
+    static InputRecords open(Path file, boolean pair, String idField) {
         if (file == null) {
-            return new InputRecords(new BufferedInputStream(System.in, 1 << 16), "<stdin>", false, pair);
+            return new InputRecords(new BufferedInputStream(System.in, 1 << 16), "<stdin>", false, pair, idField);
         }
         try {
             InputStream r = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-            return new InputRecords(r, file.toString(), file.getFileName().toString().endsWith(".jsonl"), pair);
+            return new InputRecords(r, file.toString(), file.getFileName().toString().endsWith(".jsonl"), pair,
+                    idField);
         } catch (NoSuchFileException e) {
             throw new BadInputException("input file not found: " + file, e);
         } catch (IOException e) {
@@ -148,9 +160,9 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
                     throw new BadInputException(source + " line " + lineNumber
                             + ": --pair needs two texts separated by a TAB", null);
                 }
-                next = new Record(lineNumber, line.substring(0, tab), line.substring(tab + 1));
+                next = new Record(lineNumber, line.substring(0, tab), line.substring(tab + 1), null);
             } else {
-                next = new Record(lineNumber, line, null);
+                next = new Record(lineNumber, line, null, null);
             }
         }
         return true;
@@ -175,7 +187,16 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         if (pair && pairText == null) {
             throw new BadInputException(source + " line " + lineNumber + ": --pair needs a \"text_pair\"", null);
         }
-        return new Record(lineNumber, node.get("text").asText(), pairText);
+        Object id = null;
+        if (idField != null) {
+            JsonNode i = node.get(idField);
+            if (i == null || !(i.isTextual() || i.isIntegralNumber() || i.isNumber())) {
+                throw new BadInputException(source + " line " + lineNumber + ": expected a string or number \""
+                        + idField + "\" (--id-field)", null);
+            }
+            id = i.isTextual() ? i.asText() : i.isIntegralNumber() ? i.bigIntegerValue() : i.decimalValue();
+        }
+        return new Record(lineNumber, node.get("text").asText(), pairText, id);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.bertembed.cli;
 
+import io.github.bertembed.LongTextPolicy;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.pooling.Pooling;
 import io.github.bertembed.server.EmbeddingServer;
@@ -70,8 +71,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most bytes in a request body, 413 beyond (default ${DEFAULT-VALUE}).")
     long payloadLimit;
 
-    @Option(names = "--auto-truncate", description = "Truncate inputs over the maximum length when a request"
-            + " does not say (default: refuse them with 413).")
+    @Option(names = "--long-text", paramLabel = "POLICY", defaultValue = "truncate",
+            description = "Inputs over the maximum length when a request does not say (TEI's \"truncate\"):"
+                    + " truncate (default; the x-compute-truncated header counts them) or refuse (413).")
+    LongTextPolicy longText;
+
+    @Option(names = "--auto-truncate", description = "TEI's flag, kept for its command lines: the same as"
+            + " --long-text truncate, the default.")
     boolean autoTruncate;
 
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require Authorization: Bearer KEY"
@@ -127,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerSettings settings = ServerSettings.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
                 .maxBatchRequests(maxBatchRequests).maxConcurrentRequests(maxConcurrentRequests)
                 .maxClientBatchSize(maxClientBatchSize).maxOpenAiBatchSize(maxOpenAiBatchSize)
-                .acceptAnyModel(acceptAnyModel).autoTruncate(autoTruncate).apiKey(key)
+                .acceptAnyModel(acceptAnyModel).longText(autoTruncate ? LongTextPolicy.TRUNCATE : longText).apiKey(key)
                 .maxBodyBytes(payloadLimit).corsAllowOrigins(corsAllowOrigins).defaultPrompt(prompt).build();
         String name = servedModelName != null ? servedModelName : embedder.location().name();
         EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);

@@ -91,7 +91,7 @@ final class TokenizeCommand implements Callable<Integer> {
             List<InputRecords.Record> batch = new ArrayList<>();
             java.util.Iterator<InputRecords.Record> source = records != null ? records
                     : java.util.stream.IntStream.range(0, texts.size())
-                    .mapToObj(i -> new InputRecords.Record(i + 1, texts.get(i), null)).iterator();
+                    .mapToObj(i -> new InputRecords.Record(i + 1, texts.get(i), null, null)).iterator();
             while (source.hasNext()) {
                 batch.add(source.next());
                 if (batch.size() >= Math.max(1, batchSize)) {

@@ -32,13 +32,13 @@ public final class ApiError extends RuntimeException {
 
     /**
      * 413: an input longer than the model's maximum, without truncation (TEI's words, then what lets it through:
-     * {@code truncate} where the protocol has it, the server's {@code --auto-truncate}).
+     * {@code truncate} where the protocol has it, the server's {@code --long-text truncate}).
      */
     static ApiError tooLong(String field, int maxLength, int tokens, boolean requestCanTruncate) {
         return new ApiError(413, "Validation", "Input validation error: `" + field + "` must have less than "
                 + maxLength + " tokens. Given: " + tokens + " (" + (requestCanTruncate
-                ? "send \"truncate\": true, or start the server with --auto-truncate"
-                : "start the server with --auto-truncate") + ")", field, "tokenization", "context_length_exceeded");
+                ? "send \"truncate\": true, or start the server with --long-text truncate"
+                : "start the server with --long-text truncate") + ")", field, "tokenization", "context_length_exceeded");
     }
 
     /** 413: more inputs in one request than the server takes (TEI's words, then the flag that raises it). */

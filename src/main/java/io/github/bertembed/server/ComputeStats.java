@@ -11,17 +11,20 @@ import java.util.Map;
  * together here, so TEI's per-input average is the request's own time).
  *
  * <pre>{@code
- * ComputeStats stats = new ComputeStats(ComputeStats.characters(inputs), tokens, tokenization, queue, inference);
+ * ComputeStats stats = new ComputeStats(ComputeStats.characters(inputs), tokens, truncated, tokenization, queue,
+ *         inference);
  * stats.headers(System.nanoTime() - started).forEach(ctx::header); // x-compute-time: 4, x-compute-tokens: 7, ...
  * }</pre>
  *
  * @param characters        Unicode code points of the inputs as sent (a token id counts one), before any prompt
  * @param tokens            tokens the model ran, special tokens and prompt included (OpenAI's prompt_tokens)
+ * @param truncated         inputs that lost tokens to the maximum length
  * @param tokenizationNanos time reading and tokenizing the inputs
  * @param queueNanos        time waiting for the model
  * @param inferenceNanos    time of the model call the inputs ran in
  */
-record ComputeStats(long characters, long tokens, long tokenizationNanos, long queueNanos, long inferenceNanos) {
+record ComputeStats(long characters, long tokens, int truncated, long tokenizationNanos, long queueNanos,
+                    long inferenceNanos) {
     /** A route's response body with the figures for its headers. */
     record Answer(Object body, ComputeStats stats) {
     }
@@ -30,7 +33,8 @@ record ComputeStats(long characters, long tokens, long tokenizationNanos, long q
      * TEI's headers, whole milliseconds as TEI writes them: {@code x-compute-time} and {@code x-total-time} (both
      * the time since the request arrived), {@code x-compute-characters}, {@code x-compute-tokens},
      * {@code x-tokenization-time}, {@code x-queue-time}, {@code x-inference-time}; {@code x-compute-type} says
-     * {@code cpu} (TEI writes {@code gpu+optimized} whatever it runs on).
+     * {@code cpu} (TEI writes {@code gpu+optimized} whatever it runs on). Ours beside them:
+     * {@code x-compute-truncated}, the inputs truncated to the maximum length (0 when none was).
      */
     Map<String, String> headers(long totalNanos) {
         Map<String, String> h = new LinkedHashMap<>();
@@ -39,6 +43,7 @@ record ComputeStats(long characters, long tokens, long tokenizationNanos, long q
         h.put("x-compute-time", total);
         h.put("x-compute-characters", Long.toString(characters));
         h.put("x-compute-tokens", Long.toString(tokens));
+        h.put("x-compute-truncated", Integer.toString(truncated));
         h.put("x-total-time", total);
         h.put("x-tokenization-time", Long.toString(millis(tokenizationNanos)));
         h.put("x-queue-time", Long.toString(millis(queueNanos)));

@@ -114,10 +114,12 @@ final class InferenceService implements AutoCloseable {
     private static ComputeStats stats(List<Encoding> encodings, long tokenization, EmbeddingBatcher.Done done,
                                       long characters) {
         long tokens = 0;
+        int truncated = 0;
         for (Encoding e : encodings) {
             tokens += e.realLength();
+            truncated += e.truncated() ? 1 : 0;
         }
-        return new ComputeStats(characters, tokens, tokenization, done.queueNanos(), done.inferenceNanos());
+        return new ComputeStats(characters, tokens, truncated, tokenization, done.queueNanos(), done.inferenceNanos());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.bertembed.server;
 
+import io.github.bertembed.LongTextPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,7 +57,7 @@ final class OpenAiRoutes {
         if (model != null && model.isTextual() && !settings.acceptAnyModel() && !model.asText().equals(modelName)) {
             throw ApiError.modelNotFound(model.asText(), modelName);
         }
-        boolean truncate = settings.autoTruncate();
+        boolean truncate = settings.longText() == LongTextPolicy.TRUNCATE;
         InferenceService.Embedded embedded = service.embed(Protocol.OPENAI, input, truncate, false,
                 settings.defaultPrompt(), "input");
         List<Embedding> vectors = embedded.vectors();

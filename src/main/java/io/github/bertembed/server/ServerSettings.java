@@ -1,5 +1,7 @@
 package io.github.bertembed.server;
 
+import io.github.bertembed.LongTextPolicy;
+
 import java.util.List;
 
 /**
@@ -7,7 +9,7 @@ import java.util.List;
  * {@link #builder()}, every setting defaulting to TEI's where TEI has one.
  *
  * <pre>{@code
- * ServerSettings settings = ServerSettings.builder().port(0).maxClientBatchSize(256).autoTruncate(true).build();
+ * ServerSettings settings = ServerSettings.builder().port(0).maxClientBatchSize(256).longText(LongTextPolicy.REFUSE).build();
  * }</pre>
  *
  * @param host                  address to bind (default loopback)
@@ -18,7 +20,9 @@ import java.util.List;
  * @param maxClientBatchSize    most inputs in one request to a TEI route (413 beyond; TEI's default, 32)
  * @param maxOpenAiBatchSize    most inputs in one {@code /v1/embeddings} request (413 beyond; OpenAI's limit, 2,048,
  *                              which LangChain's and OpenAI's clients send up to)
- * @param autoTruncate          truncate long inputs when a request does not say (TEI's {@code --auto-truncate})
+ * @param longText              what an input over the model's maximum length gets when a request does not say:
+ *                              {@link LongTextPolicy#TRUNCATE} (the default, as TEI's {@code --auto-truncate}) or
+ *                              {@link LongTextPolicy#REFUSE} (413 naming its token count)
  * @param apiKey                the bearer token every route but {@code /health} requires; null for none
  * @param maxBodyBytes          request body cap (413 beyond)
  * @param corsAllowOrigins      the origins a browser page may call the server from (CORS); empty or {@code "*"}:
@@ -29,7 +33,7 @@ import java.util.List;
  *                              false: another name than the served one is OpenAI's 404 {@code model_not_found}
  */
 public record ServerSettings(String host, int port, int maxBatchTokens, int maxBatchRequests, int maxConcurrentRequests,
-                             int maxClientBatchSize, int maxOpenAiBatchSize, boolean autoTruncate, String apiKey,
+                             int maxClientBatchSize, int maxOpenAiBatchSize, LongTextPolicy longText, String apiKey,
                              long maxBodyBytes, List<String> corsAllowOrigins, String defaultPrompt,
                              boolean acceptAnyModel) {
 
@@ -37,6 +41,11 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
         if (maxBatchTokens < 1 || maxBatchRequests < 1 || maxConcurrentRequests < 1 || maxClientBatchSize < 1
                 || maxOpenAiBatchSize < 1 || maxBodyBytes < 1) {
             throw new IllegalArgumentException("server limits must be positive");
+        }
+        if (longText != LongTextPolicy.TRUNCATE && longText != LongTextPolicy.REFUSE) {
+            throw new IllegalArgumentException("the server takes long-text policy truncate or refuse (TEI's truncate"
+                    + " true or false), not " + (longText == null ? "none" : longText.flagValue())
+                    + ": one input gives one vector");
         }
         corsAllowOrigins = corsAllowOrigins == null ? List.of() : List.copyOf(corsAllowOrigins);
         defaultPrompt = defaultPrompt == null ? "" : defaultPrompt;
@@ -58,7 +67,7 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
     public Builder toBuilder() {
         return new Builder().host(host).port(port).maxBatchTokens(maxBatchTokens).maxBatchRequests(maxBatchRequests)
                 .maxConcurrentRequests(maxConcurrentRequests).maxClientBatchSize(maxClientBatchSize)
-                .maxOpenAiBatchSize(maxOpenAiBatchSize).autoTruncate(autoTruncate).apiKey(apiKey)
+                .maxOpenAiBatchSize(maxOpenAiBatchSize).longText(longText).apiKey(apiKey)
                 .maxBodyBytes(maxBodyBytes).corsAllowOrigins(corsAllowOrigins).defaultPrompt(defaultPrompt)
                 .acceptAnyModel(acceptAnyModel);
     }
@@ -72,7 +81,7 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
         private int maxConcurrentRequests = 512;
         private int maxClientBatchSize = 32;
         private int maxOpenAiBatchSize = 2048;
-        private boolean autoTruncate;
+        private LongTextPolicy longText = LongTextPolicy.DEFAULT;
         private boolean acceptAnyModel;
         private String apiKey;
         private long maxBodyBytes = 2_000_000;
@@ -122,8 +131,9 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
             return this;
         }
 
-        public Builder autoTruncate(boolean truncate) {
-            this.autoTruncate = truncate;
+        /** Truncate (the default) or refuse inputs over the maximum length when a request does not say. */
+        public Builder longText(LongTextPolicy policy) {
+            this.longText = policy;
             return this;
         }
 
@@ -149,7 +159,7 @@ public record ServerSettings(String host, int port, int maxBatchTokens, int maxB
 
         public ServerSettings build() {
             return new ServerSettings(host, port, maxBatchTokens, maxBatchRequests, maxConcurrentRequests,
-                    maxClientBatchSize, maxOpenAiBatchSize, autoTruncate, apiKey, maxBodyBytes, corsAllowOrigins,
+                    maxClientBatchSize, maxOpenAiBatchSize, longText, apiKey, maxBodyBytes, corsAllowOrigins,
                     defaultPrompt, acceptAnyModel);
         }
     }

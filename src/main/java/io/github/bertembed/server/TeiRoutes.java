@@ -1,5 +1,6 @@
 package io.github.bertembed.server;
 
+import io.github.bertembed.LongTextPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -38,7 +39,7 @@ final class TeiRoutes {
     private boolean truncate(JsonNode body) {
         JsonNode t = body.get("truncate");
         if (t == null || t.isNull()) {
-            return settings.autoTruncate();
+            return settings.longText() == LongTextPolicy.TRUNCATE;
         }
         if (!t.isBoolean()) {
             throw ApiError.validation("`truncate` must be a boolean", "truncate");
@@ -268,7 +269,7 @@ final class TeiRoutes {
         info.put("max_batch_tokens", settings.maxBatchTokens());
         info.put("max_batch_requests", settings.maxBatchRequests());
         info.put("max_client_batch_size", settings.maxClientBatchSize());
-        info.put("auto_truncate", settings.autoTruncate());
+        info.put("auto_truncate", settings.longText() == LongTextPolicy.TRUNCATE);
         info.put("tokenization_workers", 0);
         info.put("version", BuildVersion.current());
         info.putNull("sha");

@@ -26,7 +26,7 @@ public record EmbedJobOptions(String input, String output, String format, String
     public static final String USAGE = """
             Usage: spark-submit --class io.github.bertembed.cli.SparkEmbedJob <bert-embed jar> \\
                      --input PATH --output PATH [--text-column text] [--id-column ID] [--model all-minilm-l6-v2]
-                     [--long-text truncate|chunk|chunks] [--max-length N] [--partitions N]
+                     [--long-text truncate|refuse|chunk|chunks] [--max-length N] [--partitions N]
                      [--threads-per-task N] [--format parquet|jsonl|text] [--overwrite]
               --input PATH          Parquet, JSONL or text (one document per line): a file, folder or glob, any
                                     Hadoop URI (hdfs://, s3a://, file://)
@@ -36,7 +36,7 @@ public record EmbedJobOptions(String input, String output, String format, String
               --id-column NAME      a column that must exist; for a text input, the line number under this name
               --model M             a model name (its model jar shipped with --packages/--jars), a folder present on
                                     every node, or a Hadoop URI copied once per executor (default all-minilm-l6-v2)
-              --long-text P         truncate (default), chunk (mean of windows) or chunks (a row per window)
+              --long-text P         truncate (default), refuse, chunk (mean of windows) or chunks (a row per window)
               --max-length N        tokens per text, special tokens included (default: the model's)
               --partitions N        partitions to embed in (default: the input's, at least two per core)
               --threads-per-task N  onnxruntime threads per task (default spark.task.cpus)
@@ -80,7 +80,7 @@ public record EmbedJobOptions(String input, String output, String format, String
                 case "--text-column" -> text = value;
                 case "--id-column" -> id = value;
                 case "--model" -> model = value;
-                case "--long-text" -> longText = oneOf(flag, value, "truncate", "chunk", "chunks");
+                case "--long-text" -> longText = oneOf(flag, value, "truncate", "refuse", "chunk", "chunks");
                 case "--max-length" -> maxLength = positive(flag, value);
                 case "--partitions" -> partitions = positive(flag, value);
                 case "--threads-per-task" -> threads = positive(flag, value);

@@ -1,7 +1,7 @@
 package io.github.bertembed.spark;
 
 import io.github.bertembed.model.Models;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
@@ -33,8 +33,9 @@ import java.util.Locale;
  * runs under the token budget, as {@code embed --input} does.
  *
  * <p>A <b>null text gives a null vector</b> (and null statistics columns); an empty string is embedded like any
- * text. Texts longer than the model's maximum length follow {@code longText}: {@code truncate} (the first window;
- * see the {@code truncatedCol} flag), {@code chunk} (overlapping windows, token-weighted mean, normalized) or
+ * text. Texts longer than the model's maximum length follow {@code longText}: {@code truncate} (the default: the
+ * first window, flagged in the {@code truncatedCol} column, {@code truncated} unless set empty), {@code refuse}
+ * (the task fails naming the text's tokens), {@code chunk} (overlapping windows, token-weighted mean, normalized) or
  * {@code chunks} (one output row per window, with {@code chunk}, {@code start} and {@code end} columns: the window's
  * number and its character span in the text).
  *
@@ -82,7 +83,7 @@ public final class EmbeddingTransformer extends Transformer implements DefaultPa
         outputCol = new Param<>(uid, "outputCol", "the vector column (array<float>)");
         model = new Param<>(uid, "model", "a model name (from a model jar on the classpath), a local folder, or a Hadoop URI (hdfs://, s3a://, file://)");
         maxLength = new IntParam(uid, "maxLength", "tokens per text, special tokens included; 0 for the model's own", ParamValidators.gtEq(0));
-        longText = new Param<>(uid, "longText", "texts over the maximum length: truncate, chunk or chunks", ParamValidators.inArray(new String[]{"truncate", "chunk", "chunks"}));
+        longText = new Param<>(uid, "longText", "texts over the maximum length: truncate (default), refuse, chunk or chunks", ParamValidators.inArray(new String[]{"truncate", "refuse", "chunk", "chunks"}));
         stride = new IntParam(uid, "stride", "tokens shared by consecutive windows under chunk/chunks; -1 for an eighth of the window", ParamValidators.gtEq(-1));
         batchSize = new IntParam(uid, "batchSize", "texts per encoder run", ParamValidators.gtEq(1));
         maxRunTokens = new IntParam(uid, "maxRunTokens", "padded tokens per encoder run", ParamValidators.gtEq(1));
@@ -90,20 +91,20 @@ public final class EmbeddingTransformer extends Transformer implements DefaultPa
         normalize = new BooleanParam(uid, "normalize", "L2-normalize the vectors (unset: the model's own)");
         threadsPerTask = new IntParam(uid, "threadsPerTask", "onnxruntime threads per task; 0 for spark.task.cpus", ParamValidators.gtEq(0));
         tokensCol = new Param<>(uid, "tokensCol", "a column for the tokens the model saw (int); empty for none");
-        truncatedCol = new Param<>(uid, "truncatedCol", "a column for whether tokens were dropped (boolean); empty for none");
+        truncatedCol = new Param<>(uid, "truncatedCol", "a column for whether tokens were dropped (boolean; default truncated); empty for none");
         chunksCol = new Param<>(uid, "chunksCol", "a column for the number of windows of the text (int); empty for none");
         setDefault(inputCol, "text");
         setDefault(outputCol, "embedding");
         setDefault(model, Models.DEFAULT);
         setDefault(maxLength, 0);
-        setDefault(longText, "truncate");
+        setDefault(longText, LongTextPolicy.DEFAULT.flagValue());
         setDefault(stride, -1);
         setDefault(batchSize, 32);
         setDefault(maxRunTokens, 1024);
         setDefault(pooling, "");
         setDefault(threadsPerTask, 0);
         setDefault(tokensCol, "");
-        setDefault(truncatedCol, "");
+        setDefault(truncatedCol, "truncated");
         setDefault(chunksCol, "");
     }
 
@@ -161,7 +162,7 @@ public final class EmbeddingTransformer extends Transformer implements DefaultPa
     }
 
     private LongTextPolicy policy() {
-        return LongTextPolicy.valueOf($(longText).toUpperCase(Locale.ROOT));
+        return LongTextPolicy.named($(longText));
     }
 
     /**

@@ -3,7 +3,7 @@ package io.github.bertembed.spark;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

@@ -1,8 +1,7 @@
 package io.github.bertembed.springai;
 
 import io.github.bertembed.SentenceEmbedder;
-import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.WholeTexts;
+import io.github.bertembed.LongTextPolicy;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.Embedding;
@@ -14,10 +13,13 @@ import org.springframework.ai.embedding.EmbeddingResponseMetadata;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * bert-embed as a Spring AI {@link EmbeddingModel}, for {@code VectorStore}s and anything else that takes one.
- * Texts longer than the model's maximum length are embedded whole (windows averaged by token count), never cut.
+ * A text longer than the model's maximum length follows the embedder's {@link LongTextPolicy} (default: truncated,
+ * as Spring AI's own ONNX model does) and the response says so: its metadata's {@value #TRUNCATED} lists the
+ * truncated texts' positions ({@link #embed(Document)}, which returns a bare vector, cannot say it).
  *
  * <pre>{@code
  * @Bean
@@ -25,6 +27,8 @@ import java.util.List;
  *     return new BertEmbedEmbeddingModel("bge-small-en-v1.5");
  * }
  * VectorStore store = SimpleVectorStore.builder(embeddingModel).build();
+ * // long documents embedded whole (overlapping windows, token-weighted mean) instead of truncated:
+ * new BertEmbedEmbeddingModel(SentenceEmbedder.builder().longText(LongTextPolicy.CHUNK).build());
  * }</pre>
  *
  * <p>Needs {@code org.springframework.ai:spring-ai-model} on the classpath (the application's own Spring AI).
@@ -32,72 +36,84 @@ import java.util.List;
  * model's are an error. Thread-safe; {@link #close()} frees the embedder it opened (not one passed in).
  */
 public final class BertEmbedEmbeddingModel implements EmbeddingModel, AutoCloseable {
-    private final WholeTexts whole;
+    /** The response metadata key listing the positions of truncated texts (an empty list when none was). */
+    public static final String TRUNCATED = "truncated";
+
+    private final SentenceEmbedder embedder;
+    private final boolean owned;
 
     /** The default model, all-minilm-l6-v2. */
     public BertEmbedEmbeddingModel() {
-        this(WholeTexts.open(null));
+        this(SentenceEmbedder.builder().build(), true);
     }
 
     /** A model by name (from a models folder or a model jar on the classpath), folder or jar path. */
     public BertEmbedEmbeddingModel(String model) {
-        this(WholeTexts.open(model));
+        this(SentenceEmbedder.builder().model(model).build(), true);
     }
 
-    /** Over an embedder the caller configured and keeps owning. */
+    /** Over an embedder the caller configured (its long-text policy included) and keeps owning. */
     public BertEmbedEmbeddingModel(SentenceEmbedder embedder) {
-        this(WholeTexts.over(embedder));
+        this(embedder, false);
     }
 
-    private BertEmbedEmbeddingModel(WholeTexts whole) {
-        this.whole = whole;
+    private BertEmbedEmbeddingModel(SentenceEmbedder embedder, boolean owned) {
+        this.embedder = embedder;
+        this.owned = owned;
     }
 
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
         check(request.getOptions());
-        List<DocumentResult> results = whole.embedAll(request.getInstructions());
+        List<io.github.bertembed.Embedding> results = embedder.embedDetailed(request.getInstructions());
         List<Embedding> out = new ArrayList<>(results.size());
+        List<Integer> truncated = new ArrayList<>();
         int tokens = 0;
         for (int i = 0; i < results.size(); i++) {
             out.add(new Embedding(results.get(i).vector(), i));
             tokens += results.get(i).tokens();
+            if (results.get(i).truncated()) {
+                truncated.add(i);
+            }
         }
-        return new EmbeddingResponse(out, new EmbeddingResponseMetadata(modelName(), new DefaultUsage(tokens, 0)));
+        return new EmbeddingResponse(out, new EmbeddingResponseMetadata(modelName(), new DefaultUsage(tokens, 0),
+                Map.of(TRUNCATED, truncated)));
     }
 
     @Override
     public float[] embed(Document document) {
-        return whole.embedAll(List.of(getEmbeddingContent(document))).get(0).vector();
+        return embedder.embed(getEmbeddingContent(document));
     }
 
     @Override
     public int dimensions() {
-        return whole.embedder().dimension();
+        return embedder.dimension();
     }
 
     /** The model's name, as responses report it. */
     public String modelName() {
-        return whole.embedder().location().name();
+        return embedder.location().name();
     }
 
     /** The embedder underneath. */
     public SentenceEmbedder embedder() {
-        return whole.embedder();
+        return embedder;
     }
 
     private void check(EmbeddingOptions options) {
         if (options == null) {
             return;
         }
-        if (options.getDimensions() != null && options.getDimensions() != whole.embedder().dimension()) {
-            throw new IllegalArgumentException("model " + modelName() + " makes " + whole.embedder().dimension()
+        if (options.getDimensions() != null && options.getDimensions() != embedder.dimension()) {
+            throw new IllegalArgumentException("model " + modelName() + " makes " + embedder.dimension()
                     + "-dimensional vectors; the request asks for " + options.getDimensions());
         }
     }
 
     @Override
     public void close() {
-        whole.close();
+        if (owned) {
+            embedder.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.bertembed.batch;
 
+import io.github.bertembed.LongTextPolicy;
 import io.github.bertembed.Embedding;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TinyBertModel;

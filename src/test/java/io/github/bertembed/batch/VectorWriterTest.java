@@ -42,7 +42,7 @@ class VectorWriterTest {
             FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
             long limit = 700; // the "disk" fills up part-way through a record
-            VectorWriter w = VectorWriter.open(new FullDisk(real, limit), format);
+            VectorWriter w = VectorWriter.open(new FullDisk(real, limit), format, VectorWriter.Layout.plain());
             assertThrows(IOException.class, () -> w.write(vectors(100)), format.name());
             long written = w.count();
             w.close();
@@ -54,7 +54,7 @@ class VectorWriterTest {
             } else {
                 String text = Files.readString(file);
                 assertTrue(text.endsWith("\n"), "ends with a complete line");
-                assertEquals(written, text.lines().count());
+                assertEquals(written + (format == VectorFormat.CSV ? 1 : 0), text.lines().count(), "CSV: a header");
             }
         }
     }
@@ -76,7 +76,7 @@ class VectorWriterTest {
             if (format == VectorFormat.NPY) {
                 assertEquals(128 + 7 * 8 * 4, Files.size(file));
             } else {
-                assertEquals(7, Files.readString(file).lines().count());
+                assertEquals(7 + (format == VectorFormat.CSV ? 1 : 0), Files.readString(file).lines().count());
                 assertTrue(Files.readString(file).endsWith("\n"));
             }
         }

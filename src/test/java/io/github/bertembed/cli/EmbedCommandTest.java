@@ -61,9 +61,19 @@ class EmbedCommandTest {
     }
 
     @Test
-    void longTextsAreChunkedByDefaultAndChunksHaveSpans() throws Exception {
+    void longTextsAreTruncatedByDefaultAndChunksHaveSpans() throws Exception {
         String longText = "word ".repeat(600);
-        var r = CliTestSupport.run("embed", "--models-dir", models(), longText, "short");
+        var t = CliTestSupport.run("embed", "--models-dir", models(), longText, "short");
+        assertEquals(0, t.exitCode(), t.err());
+        JsonNode truncated = JSON.readTree(t.out().trim().split("\n")[0]);
+        assertTrue(truncated.get("truncated").asBoolean());
+        assertEquals(256, truncated.get("tokens").asInt());
+        assertTrue(t.err().contains("embedded 2 texts (") && t.err().contains("; 1 truncated, 0 chunked)"), t.err());
+        var refused = CliTestSupport.run("embed", "--models-dir", models(), "--long-text", "refuse", "short", longText);
+        assertEquals(Main.BAD_INPUT, refused.exitCode());
+        assertEquals("error: input text 2 has 602 tokens, over the maximum length of 256 (--long-text refuse;"
+                + " truncate, chunk or chunks would take it)", refused.err().strip());
+        var r = CliTestSupport.run("embed", "--models-dir", models(), "--long-text", "chunk", longText, "short");
         assertEquals(0, r.exitCode(), r.err());
         String[] lines = r.out().trim().split("\n");
         assertEquals(2, lines.length);
@@ -91,12 +101,28 @@ class EmbedCommandTest {
         var r = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output", out.toString());
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("line 2"), r.err());
-        assertEquals(1, Files.readAllLines(out).size(), "the record before the bad line is complete");
+        assertFalse(Files.exists(out), "a failed run leaves nothing under the output's name");
+        Path partial = dir.resolve("o.jsonl.partial");
+        assertEquals(1, Files.readAllLines(partial).size(), "the record before the bad line is complete");
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("(1 complete records kept in " + partial + ": the same command with --resume"
+                + " continues)"), r.err());
         var s = CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
-                out.toString(), "--skip-bad-lines");
+                out.toString(), "--skip-bad-lines", "--resume");
         assertEquals(0, s.exitCode(), s.err());
+        assertTrue(s.err().contains("resuming after 1 documents"), s.err());
         assertTrue(s.err().contains("skipped") && s.err().contains("line 2"), s.err());
         assertEquals(2, Files.readAllLines(out).size());
+        assertFalse(Files.exists(partial), "moved into place");
+        Path fresh = dir.resolve("fresh.jsonl");
+        assertEquals(0, CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
+                fresh.toString(), "--skip-bad-lines").exitCode());
+        assertEquals(Files.readString(fresh), Files.readString(out), "resumed from the partial file: the same bytes");
+        Files.writeString(in, "{broken\n");
+        assertEquals(2, CliTestSupport.run("embed", "--models-dir", models(), "--input", in.toString(), "--output",
+                out.toString()).exitCode());
+        assertFalse(Files.exists(partial), "no record: no partial file either");
+        assertEquals(2, Files.readAllLines(out).size(), "the earlier output is untouched");
     }
 
     @Test
@@ -200,12 +226,15 @@ class EmbedCommandTest {
         ByteBuffer data = ByteBuffer.wrap(bytes, 10 + headerLength, bytes.length - 10 - headerLength)
                 .order(ByteOrder.LITTLE_ENDIAN);
         List<String> rows = Files.readAllLines(csv);
-        assertEquals(3, rows.size());
-        for (String row : rows) {
-            String[] parts = row.split(",");
-            assertEquals(384, parts.length);
-            for (String p : parts) {
-                assertEquals(Float.parseFloat(p), data.getFloat());
+        assertEquals(4, rows.size(), "a header and three records");
+        assertTrue(rows.get(0).startsWith("index,tokens,truncated,e0,e1,") && rows.get(0).endsWith(",e383"), rows.get(0));
+        for (int i = 1; i < rows.size(); i++) {
+            String[] parts = rows.get(i).split(",");
+            assertEquals(3 + 384, parts.length);
+            assertEquals(Integer.toString(i - 1), parts[0]);
+            assertEquals("false", parts[2]);
+            for (int j = 3; j < parts.length; j++) {
+                assertEquals(Float.parseFloat(parts[j]), data.getFloat());
             }
         }
     }
@@ -233,7 +262,7 @@ class EmbedCommandTest {
         var ok = CliTestSupport.run("embed", "--models-dir", models(), "--pooling", "CLS", "--long-text", "Truncate",
                 "--format", "csv", "one");
         assertEquals(0, ok.exitCode(), ok.err());
-        assertEquals(384, ok.out().trim().split(",").length);
+        assertEquals(3 + 384, ok.out().trim().split("\n")[1].split(",").length);
         var bad = CliTestSupport.run("embed", "--models-dir", models(), "--pooling", "median", "one");
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("--pooling") && bad.err().contains("median") && bad.err().contains("MEAN"), bad.err());

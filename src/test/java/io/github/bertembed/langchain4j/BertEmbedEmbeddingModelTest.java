@@ -1,5 +1,7 @@
 package io.github.bertembed.langchain4j;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import dev.langchain4j.model.output.FinishReason;
 import org.junit.jupiter.api.Tag;
 
 import dev.langchain4j.data.document.Document;
@@ -16,7 +18,7 @@ import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
 import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import io.github.bertembed.pooling.VectorMath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,19 +87,30 @@ class BertEmbedEmbeddingModelTest {
     }
 
     @Test
-    void aLongTextIsEmbeddedWholeAndItsTokensCounted() {
+    void aLongTextIsTruncatedAndTheResponseSaysSoOrEmbeddedWholeWhenAsked() {
         String longText = String.join(" ", within128(100, 40));
         int all = embedder.tokenizer().toBuilder().maxLength(0).build().encode(longText).length();
         assertTrue(all > 3 * embedder.maxLength(), "a text of " + all + " tokens");
-        Response<Embedding> r = ours.embed(longText);
-        DocumentResult whole = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK, DocumentEmbedder.defaultStride(embedder))
-                .embedAll(List.of(longText)).get(0);
-        assertArrayEquals(whole.vector(), r.content().vector());
-        assertTrue(whole.chunks().size() > 1);
-        assertEquals(whole.tokens(), r.tokenUsage().inputTokenCount());
-        assertTrue(r.tokenUsage().inputTokenCount() > embedder.maxLength(), "every window's tokens counted");
-        // Not the first window alone (what a silent cut would give).
-        assertTrue(VectorMath.cosine(embedder.embed(longText), r.content().vector()) < 0.999);
+        Response<List<Embedding>> r = ours.embedAll(List.of(TextSegment.from("a fox"), TextSegment.from(longText)));
+        assertArrayEquals(embedder.embed(longText), r.content().get(1).vector());
+        assertEquals(FinishReason.LENGTH, r.finishReason());
+        assertEquals(List.of(1), r.metadata().get(BertEmbedEmbeddingModel.TRUNCATED));
+        Response<Embedding> shortOne = ours.embed("a fox");
+        assertNull(shortOne.finishReason(), "nothing truncated: no finish reason, as langchain4j's own models");
+        assertTrue(shortOne.metadata().isEmpty());
+
+        try (SentenceEmbedder chunking = SentenceEmbedder.builder().modelsDir(TestData.modelsDir())
+                .model("all-minilm-l6-v2").longText(LongTextPolicy.CHUNK).build();
+             BertEmbedEmbeddingModel whole = new BertEmbedEmbeddingModel(chunking)) {
+            Response<Embedding> w = whole.embed(longText);
+            DocumentResult expected = new DocumentEmbedder(embedder, LongTextPolicy.CHUNK,
+                    DocumentEmbedder.defaultStride(embedder)).embedAll(List.of(longText)).get(0);
+            assertArrayEquals(expected.vector(), w.content().vector());
+            assertTrue(expected.chunks().size() > 1);
+            assertEquals(expected.tokens(), w.tokenUsage().inputTokenCount(), "every window's tokens counted");
+            assertNull(w.finishReason());
+            assertTrue(VectorMath.cosine(embedder.embed(longText), w.content().vector()) < 0.999);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.bertembed.server;
 
+import io.github.bertembed.LongTextPolicy;
 import org.junit.jupiter.api.Tag;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
@@ -54,9 +55,9 @@ class ApiDocsTest {
     @BeforeAll
     static void start() throws Exception {
         raw = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString()).normalize(false).build();
-        // Keyed, strict (no auto-truncate) and with a small client batch, so that every documented error is reachable.
+        // Keyed, strict (long texts refused) and with a small client batch, so that every documented error is reachable.
         server = EmbeddingServer.start(raw, "all-minilm-l6-v2", ServerSettings.builder().port(0)
-                .maxClientBatchSize(4).apiKey(KEY).build());
+                .maxClientBatchSize(4).apiKey(KEY).longText(LongTextPolicy.REFUSE).build());
         http = HttpClient.newHttpClient();
         HttpResponse<String> doc = send("GET", ApiDocs.DOCUMENT_PATH, null, false);
         assertEquals(200, doc.statusCode(), "the document is served without the key");

@@ -1,5 +1,6 @@
 package io.github.bertembed.server;
 
+import io.github.bertembed.LongTextPolicy;
 import org.junit.jupiter.api.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,9 +51,9 @@ class EmbeddingServerTest {
         String folder = TestData.model("all-minilm-l6-v2").toString();
         raw = SentenceEmbedder.builder().model(folder).normalize(false).build();
         inProcess = SentenceEmbedder.builder().model(folder).build();
-        // --auto-truncate, as the in-process embedder truncates (the strict server below refuses long texts).
+        // Truncating by default, as the in-process embedder (the strict server below refuses long texts).
         server = EmbeddingServer.start(raw, "all-minilm-l6-v2", ServerSettings.builder().port(0)
-                .autoTruncate(true).build());
+                .build());
         http = HttpClient.newHttpClient();
     }
 
@@ -254,12 +255,39 @@ class EmbeddingServerTest {
                 "not on an error");
     }
 
+    /**
+     * The long-text policy's default, truncate (as TEI's): a long input is embedded as the in-process embedder
+     * embeds it, and x-compute-truncated counts it on both protocols; TEI's "truncate": false still refuses it.
+     */
+    @Test
+    void longInputsAreTruncatedByDefaultAndCounted() throws Exception {
+        String url = server.url();
+        String longText = String.join(" ", TestData.english().subList(0, 40));
+        HttpResponse<String> r = post(url, "/embed", Map.of("inputs", List.of(longText, "a fox", longText)));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("2", r.headers().firstValue("x-compute-truncated").orElseThrow());
+        assertArrayEquals(inProcess.embed(longText), floats(JSON.readTree(r.body()).get(0)));
+        assertEquals(256 * 2 + inProcess.tokenizer().encode("a fox").length(),
+                Long.parseLong(r.headers().firstValue("x-compute-tokens").orElseThrow()));
+        r = post(url, "/v1/embeddings", Map.of("input", List.of("a fox", longText)));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("1", r.headers().firstValue("x-compute-truncated").orElseThrow());
+        assertEquals("0", post(url, "/embed", Map.of("inputs", "a fox")).headers()
+                .firstValue("x-compute-truncated").orElseThrow());
+        assertEquals(413, post(url, "/embed", Map.of("inputs", longText, "truncate", false)).statusCode());
+        assertTrue(JSON.readTree(get(url, "/info").body()).get("auto_truncate").asBoolean());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.builder().longText(LongTextPolicy.CHUNK).build());
+        assertTrue(e.getMessage().contains("truncate or refuse"), e.getMessage());
+    }
+
     static void assertComputeHeaders(HttpResponse<String> r, long characters, long tokens) {
         assertEquals(200, r.statusCode(), r.body());
         var h = r.headers();
         assertEquals("cpu", h.firstValue("x-compute-type").orElseThrow());
         assertEquals(characters, Long.parseLong(h.firstValue("x-compute-characters").orElseThrow()), "characters");
         assertEquals(tokens, Long.parseLong(h.firstValue("x-compute-tokens").orElseThrow()), "tokens");
+        assertEquals("0", h.firstValue("x-compute-truncated").orElseThrow());
         long total = Long.parseLong(h.firstValue("x-total-time").orElseThrow());
         assertEquals(total, Long.parseLong(h.firstValue("x-compute-time").orElseThrow()));
         for (String part : List.of("x-tokenization-time", "x-queue-time", "x-inference-time")) {
@@ -314,7 +342,7 @@ class EmbeddingServerTest {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
              EmbeddingServer only = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
-                     .autoTruncate(true).corsAllowOrigins(List.of("https://app.example.com")).build())) {
+                     .corsAllowOrigins(List.of("https://app.example.com")).build())) {
             r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://app.example.com");
             assertEquals("https://app.example.com", r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
             r = post(only.url(), "/embed", Map.of("inputs", "x"), "Origin", "https://elsewhere.example");
@@ -444,7 +472,7 @@ class EmbeddingServerTest {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
              EmbeddingServer strict = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
-                     .maxClientBatchSize(4).build())) {
+                     .maxClientBatchSize(4).longText(LongTextPolicy.REFUSE).build())) {
             String url = strict.url();
             int[] ids = model.tokenizer().encode("a fox").ids();
             assertEquals(200, post(url, "/embed", Map.of("inputs", "a fox")).statusCode());         // single
@@ -506,7 +534,8 @@ class EmbeddingServerTest {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).build();
              EmbeddingServer strict = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
-                     .maxClientBatchSize(4).apiKey("s3cret").maxBodyBytes(20_000).build())) {
+                     .maxClientBatchSize(4).apiKey("s3cret").maxBodyBytes(20_000).longText(LongTextPolicy.REFUSE)
+                     .build())) {
             String url = strict.url();
             String[] auth = {"Authorization", "Bearer s3cret"};
             HttpResponse<String> r = post(url, "/embed", Map.of("inputs", "x"));
@@ -532,7 +561,7 @@ class EmbeddingServerTest {
             r = post(url, "/embed", Map.of("inputs", longText), auth);
             assertEquals(413, r.statusCode());
             assertEquals("Input validation error: `inputs` must have less than 256 tokens. Given: " + tokens
-                    + " (send \"truncate\": true, or start the server with --auto-truncate)",
+                    + " (send \"truncate\": true, or start the server with --long-text truncate)",
                     JSON.readTree(r.body()).get("error").asText());
             r = post(url, "/embed", Map.of("inputs", longText, "truncate", true), auth);
             assertEquals(200, r.statusCode(), "with truncation the same text is embedded");
@@ -580,7 +609,7 @@ class EmbeddingServerTest {
             assertEquals("input", error.get("param").asText());
             assertEquals("context_length_exceeded", error.get("code").asText());
             assertTrue(error.get("message").asText().endsWith("Given: " + tokens
-                    + " (start the server with --auto-truncate)"), error.toString());
+                    + " (start the server with --long-text truncate)"), error.toString());
             r = post(url, "/v1/embeddings", Map.of("input", "a", "model", "text-embedding-3-small"), auth);
             assertEquals(404, r.statusCode());
             error = JSON.readTree(r.body()).get("error");
@@ -694,7 +723,7 @@ class EmbeddingServerTest {
         try (SentenceEmbedder model = SentenceEmbedder.builder().model(TestData.model("all-minilm-l6-v2").toString())
                 .normalize(false).stageListener(gate).build();
              EmbeddingServer small = EmbeddingServer.start(model, "m", ServerSettings.builder().port(0)
-                     .maxConcurrentRequests(2).autoTruncate(true).build())) {
+                     .maxConcurrentRequests(2).build())) {
             var first = pool.submit(() -> post(small.url(), "/embed", Map.of("inputs", List.of("a", "b"))));
             assertTrue(inModel.await(60, java.util.concurrent.TimeUnit.SECONDS), "the first request is in the model");
             var second = pool.submit(() -> post(small.url(), "/embed", Map.of("inputs", List.of("c"))));

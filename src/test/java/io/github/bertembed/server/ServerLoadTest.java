@@ -64,7 +64,7 @@ class ServerLoadTest {
         try (SentenceEmbedder raw = SentenceEmbedder.builder().model(folder.toString()).normalize(false).build();
              SentenceEmbedder inProcess = SentenceEmbedder.builder().model(folder.toString()).build();
              EmbeddingServer server = EmbeddingServer.start(raw, "m", ServerSettings.builder().port(0)
-                     .autoTruncate(true).build())) {
+                     .build())) {
             Map<String, float[]> expected = new ConcurrentHashMap<>();
             for (String t : pool) {
                 expected.put(t, inProcess.embed(t));

@@ -6,7 +6,7 @@ import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
 import io.github.bertembed.batch.DocumentEmbedder;
 import io.github.bertembed.batch.DocumentResult;
-import io.github.bertembed.batch.LongTextPolicy;
+import io.github.bertembed.LongTextPolicy;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Pipeline;

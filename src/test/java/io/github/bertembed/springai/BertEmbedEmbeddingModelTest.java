@@ -91,6 +91,15 @@ class BertEmbedEmbeddingModelTest {
         assertEquals("all-minilm-l6-v2", r.getMetadata().getModel());
         assertEquals(384, model.dimensions());
         assertArrayEquals(embedder.embed("x y"), model.embed(new Document("x y")));
+        assertEquals(List.of(), r.getMetadata().get(BertEmbedEmbeddingModel.TRUNCATED));
+    }
+
+    @Test
+    void aLongTextIsTruncatedAndTheMetadataNamesIt() {
+        String longText = String.join(" ", io.github.bertembed.TestData.english().subList(0, 30));
+        EmbeddingResponse r = model.call(new EmbeddingRequest(List.of("a fox", longText, longText), null));
+        assertEquals(List.of(1, 2), r.getMetadata().get(BertEmbedEmbeddingModel.TRUNCATED));
+        assertArrayEquals(embedder.embed(longText), r.getResults().get(1).getOutput());
     }
 
     @Test

@@ -1,0 +1,189 @@
+package io.github.bertembed.batch;
+
+import java.util.List;
+
+/**
+ * Turns float32 vectors into a {@link Precision}, with sentence-transformers' {@code quantize_embeddings} rules:
+ * int8 and uint8 map each dimension's calibration range {@code [min, max]} to 256 levels (values outside it are
+ * clamped), binary and ubinary keep the sign bits, float16 rounds to the nearest half.
+ *
+ * <pre>{@code
+ * VectorQuantizer q = VectorQuantizer.calibrated(Precision.INT8, calibrationVectors);
+ * int[] codes = q.ints(vector);            // one int8 value per dimension
+ * }</pre>
+ */
+public final class VectorQuantizer {
+    private final Precision precision;
+    private final float[] starts;
+    private final float[] steps;
+
+    private VectorQuantizer(Precision precision, float[] starts, float[] steps) {
+        this.precision = precision;
+        this.starts = starts;
+        this.steps = steps;
+    }
+
+    /** A precision that needs no calibration (float32, float16, binary, ubinary). */
+    public static VectorQuantizer of(Precision precision) {
+        if (precision.needsRanges()) {
+            throw new IllegalArgumentException(precision.name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs calibration vectors for its per-dimension ranges");
+        }
+        return new VectorQuantizer(precision, null, null);
+    }
+
+    /** Per-dimension ranges from calibration vectors (their minimum and maximum), for int8 and uint8. */
+    public static VectorQuantizer calibrated(Precision precision, List<float[]> calibration) {
+        if (!precision.needsRanges()) {
+            return of(precision);
+        }
+        if (calibration.isEmpty()) {
+            throw new IllegalArgumentException("no calibration vectors");
+        }
+        int d = calibration.get(0).length;
+        float[] min = calibration.get(0).clone();
+        float[] max = calibration.get(0).clone();
+        for (float[] v : calibration) {
+            for (int j = 0; j < d; j++) {
+                min[j] = Math.min(min[j], v[j]);
+                max[j] = Math.max(max[j], v[j]);
+            }
+        }
+        float[] steps = new float[d];
+        for (int j = 0; j < d; j++) {
+            steps[j] = (max[j] - min[j]) / 255f;
+        }
+        return new VectorQuantizer(precision, min, steps);
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The per-dimension starts (calibration minimums) of int8 and uint8; null for the others. */
+    public float[] starts() {
+        return starts == null ? null : starts.clone();
+    }
+
+    /** The per-dimension steps ((max − min) / 255) of int8 and uint8; null for the others. */
+    public float[] steps() {
+        return steps == null ? null : steps.clone();
+    }
+
+    /** The values of a float precision: the vector itself, or each component rounded to half precision. */
+    public float[] floats(float[] v) {
+        if (precision == Precision.FLOAT32) {
+            return v;
+        }
+        if (precision != Precision.FLOAT16) {
+            throw new IllegalStateException(precision + " has integer values");
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = halfToFloat(floatToHalf(v[i]));
+        }
+        return out;
+    }
+
+    /** The values of an integer precision, one per column. */
+    public int[] ints(float[] v) {
+        switch (precision) {
+            case INT8, UINT8 -> {
+                int shift = precision == Precision.INT8 ? 128 : 0;
+                int[] out = new int[v.length];
+                for (int j = 0; j < v.length; j++) {
+                    // float32 arithmetic, as NumPy does on float32 arrays; the cast truncates toward zero
+                    float level = steps[j] == 0 ? 0 : (v[j] - starts[j]) / steps[j];
+                    out[j] = Math.max(-shift, Math.min(255 - shift, (int) (level - shift)));
+                }
+                return out;
+            }
+            case BINARY, UBINARY -> {
+                int[] out = new int[precision.columns(v.length)];
+                for (int j = 0; j < v.length; j++) {
+                    if (v[j] > 0) {
+                        out[j >> 3] |= 0x80 >>> (j & 7);
+                    }
+                }
+                if (precision == Precision.BINARY) {
+                    for (int k = 0; k < out.length; k++) {
+                        out[k] -= 128;
+                    }
+                }
+                return out;
+            }
+            default -> throw new IllegalStateException(precision + " has float values");
+        }
+    }
+
+    /** The little-endian bytes of a row of a .npy file of this precision. */
+    public byte[] bytes(float[] v) {
+        if (precision == Precision.FLOAT32) {
+            return NpyHeader.floats(v);
+        }
+        if (precision == Precision.FLOAT16) {
+            byte[] out = new byte[v.length * 2];
+            for (int i = 0; i < v.length; i++) {
+                short h = floatToHalf(v[i]);
+                out[2 * i] = (byte) h;
+                out[2 * i + 1] = (byte) (h >> 8);
+            }
+            return out;
+        }
+        int[] values = ints(v);
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) values[i];
+        }
+        return out;
+    }
+
+    /** IEEE 754 binary16 bits of a float, rounded to nearest, ties to even (Java 17 has no Float.floatToFloat16). */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xFF;
+        int mant = bits & 0x7FFFFF;
+        if (exp == 0xFF) { // infinity or NaN
+            return (short) (sign | 0x7C00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1F) {
+            return (short) (sign | 0x7C00); // overflow to infinity
+        }
+        if (e <= 0) { // subnormal half, or zero
+            if (e < -10) {
+                return (short) sign;
+            }
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >>> shift;
+            int rest = m & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rest > mid || (rest == mid && (half & 1) != 0)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >>> 13);
+        int rest = mant & 0x1FFF;
+        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0)) {
+            half++; // may carry into the exponent, up to infinity: still correct
+        }
+        return (short) (sign | half);
+    }
+
+    static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        if (exp == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float value = mant * 0x1p-24f;
+            return sign != 0 ? -value : value;
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+}
