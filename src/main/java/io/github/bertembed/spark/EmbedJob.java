@@ -48,6 +48,9 @@ public final class EmbedJob {
      * commit protocol: a retried task replaces its failed attempt's files).
      */
     public static Summary run(SparkSession spark, EmbedJobOptions options) throws AnalysisException {
+        if (!options.overwrite()) {
+            refuseExisting(spark, options.output());
+        }
         Dataset<Row> input = read(spark, options);
         StructType schema = input.schema();
         List<String> columns = Arrays.asList(schema.fieldNames());
@@ -82,6 +85,19 @@ public final class EmbedJob {
         Row written = spark.read().parquet(options.output()).agg(functions.count(functions.lit(1)),
                 functions.sum("tokens")).first();
         return new Summary(documents, written.getLong(0), written.isNullAt(1) ? 0 : written.getLong(1), seconds);
+    }
+
+    /** Before any work: an existing output is named with the flag that replaces it (Spark would say "mode"). */
+    private static void refuseExisting(SparkSession spark, String output) {
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(output);
+            if (path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+                throw new IllegalArgumentException("the output " + output + " exists: add --overwrite to replace it,"
+                        + " or choose another --output");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot check the output " + output + ": " + e.getMessage(), e);
+        }
     }
 
     private static Dataset<Row> read(SparkSession spark, EmbedJobOptions options) {

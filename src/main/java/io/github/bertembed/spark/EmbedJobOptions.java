@@ -17,17 +17,19 @@ import java.util.Locale;
  * @param idColumn   a column that must exist (for a text input: the line number, from 0, under this name); null
  * @param partitions partitions to embed in; 0 for at least two per core of the application
  * @param overwrite  replace an existing output
+ * @param sparkUi    start Spark's web UI on a local run (off by default there; a cluster's settings decide elsewhere)
+ * @param verbose    Spark's INFO logs (by default only warnings, unless a log4j2 configuration is on the classpath)
  */
 public record EmbedJobOptions(String input, String output, String format, String textColumn, String idColumn,
                               String model, String longText, int maxLength, int partitions, int threadsPerTask,
-                              boolean overwrite) {
+                              boolean overwrite, boolean sparkUi, boolean verbose) {
 
     /** The usage text that the spark-submit entry point prints. */
     public static final String USAGE = """
             Usage: spark-submit --class io.github.bertembed.cli.SparkEmbedJob <bert-embed jar> \\
                      --input PATH --output PATH [--text-column text] [--id-column ID] [--model all-minilm-l6-v2]
                      [--long-text truncate|refuse|chunk|chunks] [--max-length N] [--partitions N]
-                     [--threads-per-task N] [--format parquet|jsonl|text] [--overwrite]
+                     [--threads-per-task N] [--format parquet|jsonl|text] [--overwrite] [--spark-ui] [--verbose]
               --input PATH          Parquet, JSONL or text (one document per line): a file, folder or glob, any
                                     Hadoop URI (hdfs://, s3a://, file://)
               --output PATH         the Parquet folder to write: every input column, plus embedding (array<float>),
@@ -42,6 +44,8 @@ public record EmbedJobOptions(String input, String output, String format, String
               --threads-per-task N  onnxruntime threads per task (default spark.task.cpus)
               --format F            the input's format when its name does not say (.parquet, .jsonl/.json, .txt)
               --overwrite           replace an existing output folder
+              --spark-ui            start Spark's web UI on a local run (off by default there)
+              --verbose             Spark's INFO logs (default: warnings only, unless a log4j2 file configures them)
             The master comes from spark-submit, or -Dspark.master=local[2] for a run in one JVM.""";
 
     /**
@@ -59,11 +63,15 @@ public record EmbedJobOptions(String input, String output, String format, String
         int partitions = 0;
         int threads = 0;
         boolean overwrite = false;
+        boolean sparkUi = false;
+        boolean verbose = false;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
-            if (flag.equals("--overwrite")) {
-                overwrite = true;
+            if (flag.equals("--overwrite") || flag.equals("--spark-ui") || flag.equals("--verbose")) {
+                overwrite |= flag.equals("--overwrite");
+                sparkUi |= flag.equals("--spark-ui");
+                verbose |= flag.equals("--verbose");
                 continue;
             }
             if (!flag.startsWith("--")) {
@@ -91,7 +99,7 @@ public record EmbedJobOptions(String input, String output, String format, String
             throw new IllegalArgumentException("--input and --output are required");
         }
         return new EmbedJobOptions(input, output, format == null ? formatOf(input) : format, text, id, model,
-                longText, maxLength, partitions, threads, overwrite);
+                longText, maxLength, partitions, threads, overwrite, sparkUi, verbose);
     }
 
     private static String oneOf(String flag, String value, String... allowed) {

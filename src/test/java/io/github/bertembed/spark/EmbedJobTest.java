@@ -136,7 +136,7 @@ class EmbedJobTest {
         assertEquals("--partitions must be a positive integer, got 'two'", assertThrows(IllegalArgumentException.class,
                 () -> EmbedJobOptions.parse(new String[]{"--input", "x", "--output", "y", "--partitions", "two"}))
                 .getMessage());
-        assertEquals("--long-text must be one of truncate, chunk, chunks, got 'cut'",
+        assertEquals("--long-text must be one of truncate, refuse, chunk, chunks, got 'cut'",
                 assertThrows(IllegalArgumentException.class, () -> EmbedJobOptions.parse(
                         new String[]{"--input", "x", "--output", "y", "--long-text", "cut"})).getMessage());
         assertEquals("unknown option '--modle'", assertThrows(IllegalArgumentException.class,

@@ -114,7 +114,7 @@ class EmbeddingTransformerTest {
     void everyVectorIsTheInProcessOneBitForBit() {
         List<String> texts = texts();
         Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setTokensCol("tokens")
-                .setTruncatedCol("truncated").transform(frame(texts, 6));
+                .transform(frame(texts, 6)); // truncatedCol: "truncated" by default
         assertEquals(List.of("id", "text", "lang", "embedding", "tokens", "truncated"), List.of(out.columns()));
         Map<Long, Row> rows = byId(out);
         assertEquals(texts.size(), rows.size());
@@ -151,7 +151,7 @@ class EmbeddingTransformerTest {
         texts.addAll(TestData.hard());
         texts.add(1, null);
         Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setMaxLength(128).setLongText("chunks")
-                .setChunksCol("chunks").transform(frame(texts, 3));
+                .setChunksCol("chunks").setTruncatedCol("").transform(frame(texts, 3));
         assertEquals(List.of("id", "text", "lang", "embedding", "chunks", "chunk", "start", "end"),
                 List.of(out.columns()));
         Map<String, Row> rows = new HashMap<>();
@@ -192,7 +192,7 @@ class EmbeddingTransformerTest {
     void chunkGivesTheCombinedVectorOfDocumentEmbedder() {
         List<String> texts = new ArrayList<>(TestData.english().subList(0, 300));
         Dataset<Row> out = new EmbeddingTransformer().setModel(modelFolder).setMaxLength(64).setStride(8)
-                .setLongText("CHUNK").setChunksCol("windows").transform(frame(texts, 2));
+                .setLongText("CHUNK").setChunksCol("windows").setTruncatedCol("").transform(frame(texts, 2));
         Map<Long, Row> rows = byId(out);
         try (SentenceEmbedder short64 = SentenceEmbedder.builder().model(modelFolder).maxLength(64).build()) {
             List<DocumentResult> reference = new DocumentEmbedder(short64, LongTextPolicy.CHUNK, 8).embedAll(texts);
