@@ -98,7 +98,7 @@ public final class DocumentEmbedder {
     }
 
     /** A read-ahead batch of pieces on its way from the reader to the encoder. */
-    private record Window(List<Piece> pieces, RuntimeException failure, boolean last) {
+    private record Window(List<Piece> pieces, Throwable failure, boolean last) {
     }
 
     /**
@@ -208,8 +208,14 @@ public final class DocumentEmbedder {
                 }
                 progress.accept(new Progress(docs, tokens, chunks));
             }
+            if (w.failure() instanceof RuntimeException e) {
+                throw e;
+            }
+            if (w.failure() instanceof Error e) {
+                throw e; // an OutOfMemoryError on the reader thread: the caller hears of it instead of waiting
+            }
             if (w.failure() != null) {
-                throw w.failure();
+                throw new IllegalStateException(w.failure());
             }
             if (w.last()) {
                 return new Progress(docs, tokens, chunks);
@@ -270,7 +276,7 @@ public final class DocumentEmbedder {
                         current = null;
                     }
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 return new Window(pieces, e, true);
             }
             return new Window(pieces, null, false);

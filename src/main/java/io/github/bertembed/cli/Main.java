@@ -21,6 +21,8 @@ public final class Main implements Runnable {
 
     /** Exit code for bad input: unreadable file, invalid line, unknown model. */
     static final int BAD_INPUT = 2;
+    /** The Java heap was too small (one line on stderr names -Xmx). */
+    static final int OUT_OF_MEMORY = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,7 +47,15 @@ public final class Main implements Runnable {
             e.getCommandLine().usage(e.getCommandLine().getErr());
             return BAD_INPUT;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // One line, not a stack trace: the heap is the user's to size.
+            System.err.println("error: out of memory (the Java heap is " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MB): run java with a larger -Xmx, e.g. java -Xmx1g -jar bert-embed.jar ...; docs/cli.md,"
+                    + " \"Memory\", lists what each model needs");
+            return OUT_OF_MEMORY;
+        }
     }
 
     @Override

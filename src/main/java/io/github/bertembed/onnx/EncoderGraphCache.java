@@ -95,6 +95,6 @@ public final class EncoderGraphCache {
             return false;
         }
         String expected = Files.readString(sum, StandardCharsets.US_ASCII).trim();
-        return expected.equals(OnnxModelFile.sha256(Files.readAllBytes(file)));
+        return expected.equals(OnnxModelFile.sha256(file));
     }
 }

@@ -11,9 +11,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -50,23 +52,32 @@ public final class OnnxModelFile {
      * @throws IOException for a missing, unreadable, truncated or non-ONNX file, naming it
      */
     public static OnnxModelFile read(Path path) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        // Mapped, not read into the heap: the weights stay views of the file's pages (the OS's page cache, dropped
+        // under pressure), so loading a model costs the heap its parsed structure only.
+        ByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (channel.size() > Integer.MAX_VALUE - 8) {
+                throw new IOException(path + " is over 2 GB: such models keep their weights in external data files");
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "ONNX model file not found");
         }
-        return parse(path, bytes);
+        return parse(path, mapped);
     }
 
     /** Parses model bytes; {@code path} names the source in errors. */
     public static OnnxModelFile parse(Path path, byte[] bytes) throws IOException {
-        if (bytes.length == 0) {
+        return parse(path, ByteBuffer.wrap(bytes));
+    }
+
+    private static OnnxModelFile parse(Path path, ByteBuffer bytes) throws IOException {
+        if (bytes.remaining() == 0) {
             throw new IOException(path + " is empty; expected an ONNX model");
         }
         ModelProto model;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            CodedInputStream in = CodedInputStream.newInstance(bytes.duplicate());
             in.setSizeLimit(Integer.MAX_VALUE); // protobuf's 64 MB default is smaller than real models
             in.enableAliasing(true); // weights stay views of the file's bytes instead of copies
             model = ModelProto.parseFrom(in);
@@ -80,8 +91,21 @@ public final class OnnxModelFile {
     }
 
     static String sha256(byte[] bytes) {
+        return sha256(ByteBuffer.wrap(bytes));
+    }
+
+    /** A file's SHA-256, read through its mapped pages rather than a copy in the heap. */
+    static String sha256(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return sha256(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));
+        }
+    }
+
+    static String sha256(ByteBuffer bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes.duplicate());
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

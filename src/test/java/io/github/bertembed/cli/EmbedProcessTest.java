@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A real {@code embed} process stopped by SIGTERM, as Ctrl-C or a scheduler stops it, then resumed. */
+/** {@code embed} as a real process: stopped by SIGTERM (as Ctrl-C or a scheduler stops it) and resumed; a heap too small. */
 @Tag("stress")
-class EmbedInterruptTest {
+class EmbedProcessTest {
     @TempDir
     Path dir;
 
@@ -67,5 +67,20 @@ class EmbedInterruptTest {
         assertEquals(0, CliTestSupport.run("embed", "--models-dir", TestData.modelsDir().toString(), "--input",
                 in.toString(), "--output", whole.toString()).exitCode());
         assertEquals(Files.readString(whole), Files.readString(out), "stopped and resumed: the same bytes");
+    }
+
+    @Test
+    void aHeapTooSmallIsOneLineNamingXmx() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
+                "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider", "-cp", System.getProperty("java.class.path"),
+                "io.github.bertembed.cli.Main", "embed", "--models-dir", TestData.modelsDir().toString(), "a fox")
+                .redirectError(dir.resolve("err.txt").toFile()).redirectOutput(dir.resolve("out.txt").toFile())
+                .start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String err = Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8);
+        assertEquals(Main.OUT_OF_MEMORY, p.exitValue(), err);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.startsWith("error: out of memory (the Java heap is ") && err.contains("a larger -Xmx"), err);
+        assertEquals("", Files.readString(dir.resolve("out.txt")));
     }
 }
