@@ -8,7 +8,7 @@ jar=target/bert-embed.jar
 port=${1:-8089}
 url="http://127.0.0.1:$port"
 log=$(mktemp)
-taskset -c 1 java -jar $jar serve --threads 1 --auto-truncate --port "$port" > "$log" 2>&1 &
+taskset -c 1 java -jar $jar serve --threads 1 --port "$port" > "$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 until grep -q "serving" "$log"; do

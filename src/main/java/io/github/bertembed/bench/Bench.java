@@ -42,6 +42,7 @@ public final class Bench {
         BenchResults results = new BenchResults();
         List<String> docs = BenchCorpus.read(options.corpus(), options.documents());
         int cores = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+        results.machine.put("cpu", MachineRate.cpuName());
         results.machine.put("cores", Runtime.getRuntime().availableProcessors());
         results.machine.put("threads", cores);
         results.machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -87,12 +88,12 @@ public final class Bench {
                 }
             }
         }
-        // Our default beside the measured setting, when that is not the default: nothing dropped, long texts chunked.
-        if (options.maxLength() != null || options.longText() != LongTextPolicy.CHUNK) {
+        // Our defaults beside the measured setting, when that is not them: the model's maximum length, truncation.
+        if (options.maxLength() != null || options.longText() != LongTextPolicy.DEFAULT) {
             try (SentenceEmbedder e = SentenceEmbedder.builder().model(options.model()).modelsDir(options.modelsDir())
                     .threads(options.threads()).batchSize(32).build()) {
-                results.throughput.add(documentThroughput(e, LongTextPolicy.CHUNK, docs,
-                        "default: max length " + e.maxLength() + ", chunk"));
+                results.throughput.add(documentThroughput(e, LongTextPolicy.DEFAULT, docs,
+                        "default: max length " + e.maxLength() + ", " + LongTextPolicy.DEFAULT.flagValue()));
             }
         }
 

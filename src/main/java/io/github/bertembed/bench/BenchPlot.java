@@ -3,58 +3,90 @@ package io.github.bertembed.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
 
-import javax.imageio.ImageIO;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** A PNG of a bench run: latency percentiles per engine and text size, and throughput per engine and setting. */
+/**
+ * A PNG answering one question with its values on the bars, the model, machine and date in its titles. With peers
+ * side by side: documents per second of each engine, embedding only and as a whole process (JVM start and model
+ * load included). Without: bert-embed's documents per second at each batch size.
+ *
+ * <pre>{@code
+ * BenchPlot.write(results, Path.of("bench.png"));
+ * }</pre>
+ */
 public final class BenchPlot {
+    private static final Color EMBEDDING = new Color(0x7FA7DD);
+    private static final Color WHOLE = new Color(0xC9DBF2);
+
     private BenchPlot() {
     }
 
     public static void write(BenchResults r, Path file) throws IOException {
-        CategoryChart latency = new CategoryChartBuilder().width(900).height(420)
-                .title("Latency, one text per call").xAxisTitle("engine / text").yAxisTitle("ms").build();
-        List<String> labels = new ArrayList<>();
-        List<Double> p50 = new ArrayList<>();
-        List<Double> p90 = new ArrayList<>();
-        List<Double> p99 = new ArrayList<>();
-        for (BenchResults.Latency l : r.latency) {
-            labels.add(l.engine() + " " + l.text());
-            p50.add(l.p50());
-            p90.add(l.p90());
-            p99.add(l.p99());
-        }
-        latency.addSeries("p50", labels, p50);
-        latency.addSeries("p90", labels, p90);
-        latency.addSeries("p99", labels, p99);
-        latency.getStyler().setXAxisLabelRotation(30);
+        CategoryChart chart = r.peers.size() >= 2 ? peers(r) : batchSizes(r);
+        org.knowm.xchart.style.CategoryStyler s = chart.getStyler();
+        s.setLabelsVisible(true);
+        s.setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
+        s.setDecimalPattern("#,##0");
+        s.setLabelsPosition(1.0); // at the bar's top, dark: readable on short bars too
+        s.setLabelsFontColorAutomaticEnabled(false);
+        s.setLabelsFontColor(Color.BLACK);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotGridVerticalLinesVisible(false);
+        s.setYAxisMin(0.0);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
 
-        CategoryChart throughput = new CategoryChartBuilder().width(900).height(420)
-                .title("Throughput, all documents").xAxisTitle("engine / setting").yAxisTitle("documents/s").build();
-        List<String> names = new ArrayList<>();
+    /** "model, max length N, machine, date": what makes the figures comparable, and where they were measured. */
+    private static String context(BenchResults r) {
+        Map<String, Object> m = r.machine;
+        return m.get("model") + ", max length " + m.get("max length") + ", " + m.get("long texts") + " | "
+                + m.get("cpu") + ", " + m.get("threads") + " threads | " + LocalDate.now();
+    }
+
+    private static CategoryChart peers(BenchResults r) {
+        int documents = r.throughput.isEmpty() ? 0 : r.throughput.get(r.throughput.size() - 1).documents();
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
+                .title("Documents per second, " + String.format("%,d", documents) + " documents, each engine in its own JVM")
+                .xAxisTitle(context(r)).yAxisTitle("documents/s (higher is better)").build();
+        List<String> engines = new ArrayList<>(r.peers.keySet());
+        List<Double> embedding = new ArrayList<>();
+        List<Double> whole = new ArrayList<>();
+        for (double[] v : r.peers.values()) {
+            embedding.add(v[0]);
+            whole.add(v[1]);
+        }
+        chart.addSeries("embedding", engines, embedding).setFillColor(EMBEDDING);
+        chart.addSeries("whole process (JVM start and model load included)", engines, whole).setFillColor(WHOLE);
+        return chart;
+    }
+
+    private static CategoryChart batchSizes(BenchResults r) {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
+                .title("bert-embed documents per second by batch size")
+                .xAxisTitle(context(r)).yAxisTitle("documents/s (higher is better)").build();
+        List<String> batches = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
-        for (BenchResults.Throughput t : r.throughput) {
-            names.add(t.engine() + " b" + t.batchSize() + " " + t.setting().split(",")[0]);
-            rates.add(t.documentsPerSecond());
+        for (BenchResults.Stages st : r.stages) {
+            for (BenchResults.Throughput t : r.throughput) {
+                if (t.engine().equals(BertEmbedPeer.NAME) && t.batchSize() == st.batchSize()
+                        && !t.setting().equals(SideBySide.WHOLE_PROCESS)) {
+                    batches.add("batch " + t.batchSize());
+                    rates.add(t.documentsPerSecond());
+                    break;
+                }
+            }
         }
-        throughput.addSeries("documents/s", names, rates);
-        throughput.getStyler().setXAxisLabelRotation(30);
-        throughput.getStyler().setLegendVisible(false);
-
-        BufferedImage top = BitmapEncoder.getBufferedImage(latency);
-        BufferedImage bottom = BitmapEncoder.getBufferedImage(throughput);
-        BufferedImage both = new BufferedImage(Math.max(top.getWidth(), bottom.getWidth()),
-                top.getHeight() + bottom.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = both.createGraphics();
-        g.drawImage(top, 0, 0, null);
-        g.drawImage(bottom, 0, top.getHeight(), null);
-        g.dispose();
-        ImageIO.write(both, "png", file.toFile());
+        chart.addSeries("embedding", batches, rates).setFillColor(EMBEDDING);
+        return chart;
     }
 }

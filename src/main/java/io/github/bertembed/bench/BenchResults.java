@@ -27,6 +27,8 @@ public final class BenchResults {
     public final List<Latency> latency = new ArrayList<>();
     public final List<Throughput> throughput = new ArrayList<>();
     public final List<Stages> stages = new ArrayList<>();
+    /** With peers side by side: each engine's documents/s embedding only, and as a whole process, in run order. */
+    public final Map<String, double[]> peers = new LinkedHashMap<>();
     public final Map<String, Double> ratios = new LinkedHashMap<>();
     public final Map<String, Object> quality = new LinkedHashMap<>();
     public double matMulGflops;

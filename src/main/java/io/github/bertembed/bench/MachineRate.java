@@ -29,6 +29,16 @@ public final class MachineRate {
     }
 
     /** GFLOP/s of the large MatMul with {@code threads} intra-op threads (median of the timed runs). */
+    /** The processor's name as Linux reports it ({@code /proc/cpuinfo}'s model name), else the OS architecture. */
+    public static String cpuName() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
     public static double matMulGflops(int threads, int runs) throws Exception {
         int m = 4096;
         Random r = new Random(1);

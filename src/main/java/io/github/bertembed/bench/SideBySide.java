@@ -73,6 +73,7 @@ final class SideBySide {
                 wholeProcess.put(engines.get(i), new BenchResults.Throughput(engines.get(i),
                         WHOLE_PROCESS,
                         last[i].batchSize(), documents, whole, documents / whole, Double.NaN));
+                results.peers.put(engines.get(i), new double[]{documents / perRound, documents / whole});
                 results.throughput.add(embedding.get(engines.get(i)));
                 results.throughput.add(wholeProcess.get(engines.get(i)));
             }

@@ -2,11 +2,8 @@ package io.github.bertembed.cli;
 
 import io.github.bertembed.bench.BenchCorpus;
 import io.github.bertembed.bench.ServerLoad;
+import io.github.bertembed.bench.ServerLoadPlot;
 import io.github.bertembed.bench.ShortQueries;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,30 +70,24 @@ final class LoadTestCommand implements Callable<Integer> {
                     r.p99(), r.errors());
         }
         if (plot != null) {
-            plot(results, plot);
+            ServerLoadPlot.write(results, servedModel(), plot);
             System.out.println("plot: " + plot);
         }
         return 0;
     }
 
-    private static void plot(List<ServerLoad.Result> results, Path file) throws java.io.IOException {
-        List<Double> x = new ArrayList<>();
-        List<Double> rate = new ArrayList<>();
-        List<Double> p50 = new ArrayList<>();
-        List<Double> p99 = new ArrayList<>();
-        for (ServerLoad.Result r : results) {
-            x.add((double) r.clients());
-            rate.add(r.requestsPerSecond());
-            p50.add(r.p50());
-            p99.add(r.p99());
+    /** The served model's name, from its /info (TEI's model_id), for the plot's title. */
+    private String servedModel() {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/info")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("model_id").asText("a model");
+        } catch (java.io.IOException | RuntimeException e) {
+            return "a model";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "a model";
         }
-        XYChart chart = new XYChartBuilder().width(900).height(500).title("Server under load: one short query a request")
-                .xAxisTitle("concurrent clients").yAxisTitle("requests/s  |  ms").build();
-        chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
-                .setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.addSeries("requests/s", x, rate);
-        chart.addSeries("p50 latency (ms)", x, p50);
-        chart.addSeries("p99 latency (ms)", x, p99);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }
