@@ -35,6 +35,12 @@ public record ModelSettings(Pooling pooling, String poolingSource, boolean norma
      */
     public static ModelSettings decide(Pooling pooling, Boolean normalize, Integer maxLength, SentenceTransformersConfig st,
                                 KnownModel known, int positions) {
+        if (st.moduleProblem() != null) {
+            throw new IllegalArgumentException(st.moduleProblem());
+        }
+        if (pooling == null && st.poolingProblem() != null) {
+            throw new IllegalArgumentException(st.poolingProblem());
+        }
         String knownSource = known == null ? null : "known model " + known.name();
         Choice<Pooling> p = first(pooling, st.pooling(), SentenceTransformersConfig.POOLING_FILE,
                 known == null ? null : known.pooling(), knownSource,

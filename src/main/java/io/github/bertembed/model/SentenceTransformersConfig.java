@@ -23,9 +23,13 @@ import java.util.Map;
  * @param normalize    whether modules.json lists a Normalize module, or null without a modules.json
  * @param maxSeqLength the maximum sequence length in tokens, or null
  * @param prompts      prompt name → the text put before an input (e.g. "query" → "query: "), in file order
+ * @param poolingProblem why the folder's Pooling module cannot be followed (a mode we do not compute, several modes
+ *                       concatenated), naming the file; null when it can. A caller's own pooling overrides it.
+ * @param moduleProblem  why the folder's modules cannot be followed (a module other than Transformer, Pooling and
+ *                       Normalize, such as Dense), naming it and the file; null when they can
  */
 public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
-                                         Map<String, String> prompts) {
+                                         Map<String, String> prompts, String poolingProblem, String moduleProblem) {
     static final String POOLING_FILE = "1_Pooling/config.json";
     static final String MODULES_FILE = "modules.json";
     static final String CONFIG_FILE = "sentence_bert_config.json";
@@ -35,12 +39,20 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
         prompts = prompts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
     }
 
+    /** Settings a folder's modules can all be followed by. */
+    public SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
+                                      Map<String, String> prompts) {
+        this(pooling, normalize, maxSeqLength, prompts, null, null);
+    }
+
     public static SentenceTransformersConfig read(Path folder) {
         ObjectMapper json = new ObjectMapper();
         Pooling pooling = null;
         Boolean normalize = null;
         Integer maxSeq = null;
         Map<String, String> prompts = new LinkedHashMap<>();
+        String poolingProblem = null;
+        String moduleProblem = null;
         try {
             Path poolingFile = folder.resolve(POOLING_FILE);
             Path modulesFile = folder.resolve(MODULES_FILE);
@@ -48,15 +60,25 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
                 normalize = false;
                 for (JsonNode module : json.readTree(modulesFile.toFile())) {
                     String type = module.path("type").asText("");
-                    if (type.endsWith(".Normalize")) {
+                    String name = type.substring(type.lastIndexOf('.') + 1);
+                    if (name.equals("Normalize")) {
                         normalize = true;
-                    } else if (type.endsWith(".Pooling") && !module.path("path").asText("").isEmpty()) {
-                        poolingFile = folder.resolve(module.path("path").asText()).resolve("config.json");
+                    } else if (name.equals("Pooling")) {
+                        if (!module.path("path").asText("").isEmpty()) {
+                            poolingFile = folder.resolve(module.path("path").asText()).resolve("config.json");
+                        }
+                    } else if (!name.equals("Transformer") && moduleProblem == null) {
+                        // Dense, LayerNorm, WordWeights, ...: skipping one would give other vectors than the model's.
+                        moduleProblem = modulesFile + " lists a " + type + " module (" + module.path("path").asText("")
+                                + "), which bert-embed does not run; its vectors would differ from"
+                                + " sentence-transformers'";
                     }
                 }
             }
             if (Files.isRegularFile(poolingFile)) {
-                pooling = pooling(poolingFile, json.readTree(poolingFile.toFile()));
+                JsonNode config = json.readTree(poolingFile.toFile());
+                pooling = pooling(config);
+                poolingProblem = pooling == null ? poolingProblem(poolingFile, config) : null;
             }
             Path st = folder.resolve(CONFIG_FILE);
             if (Files.isRegularFile(st)) {
@@ -78,19 +100,44 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
             throw new UncheckedIOException("cannot read sentence-transformers config in " + folder + ": "
                     + e.getMessage(), e);
         }
-        return new SentenceTransformersConfig(pooling, normalize, maxSeq, prompts);
+        return new SentenceTransformersConfig(pooling, normalize, maxSeq, prompts, poolingProblem, moduleProblem);
     }
 
-    private static Pooling pooling(Path file, JsonNode p) {
-        if (p.path("pooling_mode_cls_token").asBoolean(false)) {
-            return Pooling.CLS;
-        } else if (p.path("pooling_mode_max_tokens").asBoolean(false)) {
-            return Pooling.MAX;
-        } else if (p.path("pooling_mode_mean_tokens").asBoolean(false)) {
-            return Pooling.MEAN;
+    /** sentence-transformers' pooling modes, in the order it concatenates them. */
+    private static final String[][] MODES = {{"pooling_mode_cls_token", "cls"}, {"pooling_mode_mean_tokens", "mean"},
+            {"pooling_mode_max_tokens", "max"}, {"pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len_tokens"},
+            {"pooling_mode_weightedmean_tokens", "weightedmean"}, {"pooling_mode_lasttoken", "lasttoken"}};
+
+    /** The one mode the config turns on, when it is one we compute; null otherwise. */
+    private static Pooling pooling(JsonNode p) {
+        java.util.List<String> on = modesOn(p);
+        if (on.size() != 1) {
+            return null;
         }
-        // weighted mean, last token, mean of square roots: not something we compute; never guess another.
-        throw new IllegalArgumentException(file + " asks for a pooling mode other than cls, max or mean; choose one"
-                + " explicitly (Builder.pooling / --pooling)");
+        return switch (on.get(0)) {
+            case "cls" -> Pooling.CLS;
+            case "mean" -> Pooling.MEAN;
+            case "max" -> Pooling.MAX;
+            default -> null;
+        };
+    }
+
+    private static java.util.List<String> modesOn(JsonNode p) {
+        java.util.List<String> on = new java.util.ArrayList<>();
+        for (String[] mode : MODES) {
+            if (p.path(mode[0]).asBoolean(false)) {
+                on.add(mode[1]);
+            }
+        }
+        return on;
+    }
+
+    /** Never guess another mode: say what the file asks for and how to choose one. */
+    private static String poolingProblem(Path file, JsonNode p) {
+        java.util.List<String> on = modesOn(p);
+        String asked = on.isEmpty() ? "no pooling mode" : on.size() == 1 ? "pooling mode " + on.get(0)
+                : "pooling modes " + String.join(" + ", on) + " concatenated";
+        return file + " asks for " + asked + ", which bert-embed does not compute (cls, mean or max, one of them);"
+                + " choose one explicitly (Builder.pooling / --pooling) to get other vectors than sentence-transformers'";
     }
 }

@@ -282,6 +282,22 @@ class EmbeddingTransformerTest {
         assertThrows(IllegalArgumentException.class, () -> new EmbeddingTransformer().setLongText("split"));
     }
 
+    /** Under refuse a long text fails the job with the library's message: its token count and the maximum. */
+    @Test
+    void refuseFailsTheJobNamingTheTokens() {
+        String longText = String.join(" ", TestData.english().subList(0, 40));
+        int tokens = inProcess.tokenizer().toBuilder().maxLength(0).build().encode(longText).length();
+        Dataset<Row> input = frame(List.of("a fox", longText), 1);
+        Exception e = assertThrows(Exception.class, () -> new EmbeddingTransformer().setModel(modelFolder)
+                .setLongText("refuse").transform(input).collectAsList());
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertTrue(root.getMessage().contains("has " + tokens + " tokens, more than the model's maximum length of "
+                + inProcess.maxLength()), root.getMessage());
+    }
+
     @Test
     void modelsByNameFromTheClasspathAndByHadoopUri() {
         List<String> texts = new ArrayList<>(TestData.english().subList(0, 100));
