@@ -213,6 +213,14 @@ class ReliabilityTest {
             for (io.github.bertembed.LongTextPolicy policy : io.github.bertembed.LongTextPolicy.values()) {
                 var documents = new io.github.bertembed.batch.DocumentEmbedder(e, policy, 4);
                 List<io.github.bertembed.batch.DocumentResult> out = new ArrayList<>();
+                if (policy == io.github.bertembed.LongTextPolicy.REFUSE) {
+                    var refused = org.junit.jupiter.api.Assertions.assertThrows(
+                            io.github.bertembed.TextTooLongException.class,
+                            () -> documents.embed(List.of(text).iterator(), out::add));
+                    assertEquals(all + 2, refused.tokens(), "the whole text's tokens, special tokens included");
+                    assertTrue(out.isEmpty());
+                    continue;
+                }
                 long start = System.nanoTime();
                 documents.embed(List.of(text).iterator(), out::add);
                 long ms = (System.nanoTime() - start) / 1_000_000;

@@ -82,6 +82,14 @@ final class EmbedCommand implements Callable<Integer> {
             + " vectors give int8 and uint8 their per-dimension ranges (min and max).")
     Path calibration;
 
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Put TEXT before every input (e.g. \"query: \""
+            + " for e5); records keep the input's own text and spans.")
+    String prompt;
+
+    @Option(names = "--prompt-name", paramLabel = "NAME", description = "Put the model's prompt of that name"
+            + " (config_sentence_transformers.json, e.g. query) before every input, as the server's prompt_name.")
+    String promptName;
+
     @Option(names = "--skip-bad-lines", description = "Report unreadable or malformed input lines on stderr and go on.")
     boolean skipBadLines;
 
@@ -98,6 +106,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
     List<String> texts = new ArrayList<>();
+
+    /** The prompt put before every input ("" for none). */
+    private String prefix = "";
 
     @Override
     public Integer call() throws Exception {
@@ -123,6 +134,7 @@ final class EmbedCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--dimensions must be from 1 to " + model.dimension() + " for "
                         + model.location().name() + ", got " + dimensions);
             }
+            prefix = prompt(model);
             VectorWriter.Layout layout = new VectorWriter.Layout(quantizer(model, p), idField != null, includeText);
             layout.check(f); // before anything is written
             OutputFile target = output == null ? null : new OutputFile(output);
@@ -154,6 +166,23 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** What goes before every input: --prompt, or the model's prompt named by --prompt-name, or nothing. */
+    private String prompt(SentenceEmbedder model) {
+        if (prompt != null && promptName != null) {
+            throw new IllegalArgumentException("give --prompt or --prompt-name, not both");
+        }
+        if (promptName == null) {
+            return prompt == null ? "" : prompt;
+        }
+        String named = model.prompts().get(promptName);
+        if (named == null) {
+            throw new IllegalArgumentException("model " + model.location().name() + " has no prompt named '" + promptName
+                    + "'" + (model.prompts().isEmpty() ? " (its folder has no config_sentence_transformers.json prompts)"
+                    : "; its prompts: " + String.join(", ", model.prompts().keySet())));
+        }
+        return named;
     }
 
     /** A new writer; a file that cannot be written is named as the user named it, not by its .partial name. */
@@ -200,13 +229,16 @@ final class EmbedCommand implements Callable<Integer> {
         return out;
     }
 
+    /** The record as written: numbered after the skipped ones, cut to --dimensions, spans in the input's own text. */
     private DocumentResult cut(SentenceEmbedder model, DocumentResult r, long skip) {
-        if (dimensions == null && skip == 0) {
+        if (dimensions == null && skip == 0 && prefix.isEmpty()) {
             return r;
         }
+        int shift = prefix.length();
         List<DocumentResult.Chunk> chunks = new ArrayList<>(r.chunks().size());
         for (DocumentResult.Chunk c : r.chunks()) {
-            chunks.add(new DocumentResult.Chunk(c.start(), c.end(), c.tokens(), cut(model, c.vector())));
+            chunks.add(new DocumentResult.Chunk(Math.max(0, c.start() - shift), Math.max(0, c.end() - shift),
+                    c.tokens(), cut(model, c.vector())));
         }
         return new DocumentResult(r.index() + skip, cut(model, r.vector()), r.tokens(), r.truncated(), chunks);
     }
@@ -237,7 +269,7 @@ final class EmbedCommand implements Callable<Integer> {
             public String next() {
                 InputRecords.Record r = source.next();
                 pending.add(r);
-                return r.text();
+                return prefix + r.text();
             }
         };
         long[] cut = new long[2]; // documents truncated, documents chunked
@@ -287,7 +319,7 @@ final class EmbedCommand implements Callable<Integer> {
             boolean more = records.hasNext();
             if (more) {
                 InputRecords.Record r = records.next();
-                a.add(r.text());
+                a.add(prefix + r.text());
                 b.add(r.pair());
                 ids.add(r.id());
             }
@@ -298,7 +330,7 @@ final class EmbedCommand implements Callable<Integer> {
                     float[] v = cut(model, e.vector());
                     out.write(new DocumentResult(index++, v, e.tokens(), e.truncated(),
                             List.of(new DocumentResult.Chunk(0, 0, e.tokens(), v))), false, ids.get(i),
-                            a.get(i) + "\t" + b.get(i));
+                            a.get(i).substring(prefix.length()) + "\t" + b.get(i));
                 }
                 a.clear();
                 b.clear();

@@ -100,6 +100,9 @@ public final class Models {
                 return new ModelLocation(canonical, folder, "models folder " + folder, known.orElse(null), false);
             }
         }
+        if (HubCache.isId(name) && !Files.exists(asPath)) {
+            return HubCache.locate(name);
+        }
         if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
             throw new IllegalArgumentException("model folder not found: " + asPath.toAbsolutePath());
         }

@@ -162,6 +162,36 @@ class EmbedRecordsTest {
     }
 
     @Test
+    void promptsFromTheFlagOrTheModelsConfigGoBeforeEveryInput() throws Exception {
+        Path model = dir.resolve("prompted");
+        Files.createDirectories(model);
+        Path source = TestData.model("all-minilm-l6-v2");
+        Files.copy(source.resolve("model.onnx"), model.resolve("model.onnx"));
+        Files.copy(source.resolve("tokenizer.json"), model.resolve("tokenizer.json"));
+        Files.writeString(model.resolve("config_sentence_transformers.json"),
+                "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}}");
+        String expected;
+        try (io.github.bertembed.SentenceEmbedder e = io.github.bertembed.SentenceEmbedder.builder()
+                .model(model.toString()).build()) {
+            expected = java.util.Arrays.toString(e.embed("query: a fox"));
+        }
+        for (String[] flag : List.of(new String[]{"--prompt-name", "query"}, new String[]{"--prompt", "query: "})) {
+            var r = CliTestSupport.run("embed", "--model", model.toString(), flag[0], flag[1], "--include-text", "a fox");
+            assertEquals(0, r.exitCode(), r.err());
+            JsonNode record = JSON.readTree(r.out().lines().findFirst().orElseThrow());
+            float[] v = new float[record.get("embedding").size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = record.get("embedding").get(i).floatValue();
+            }
+            assertEquals(expected, java.util.Arrays.toString(v), String.join(" ", flag));
+            assertEquals("a fox", record.get("text").asText(), "the record keeps the input's own text");
+        }
+        var unknown = CliTestSupport.run("embed", "--model", model.toString(), "--prompt-name", "doc", "a fox");
+        assertEquals("error: model prompted has no prompt named 'doc'; its prompts: query, passage",
+                unknown.err().strip());
+    }
+
+    @Test
     void theProgressBarFitsEightyColumnsWithItsSpeed() throws Exception {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         try (PrintStream err = new PrintStream(sink, true, StandardCharsets.UTF_8);
