@@ -3,8 +3,7 @@ package io.github.bertembed;
 import io.github.bertembed.embedding.InputEmbeddings;
 import io.github.bertembed.onnx.EncoderSessions;
 import io.github.bertembed.onnx.OnnxEncoder;
-import io.github.bertembed.pooling.Pooling;
-import io.github.bertembed.pooling.VectorMath;
+import io.github.bertembed.pooling.SentenceHead;
 import io.github.bertembed.tokenizer.Encoding;
 
 import java.util.ArrayList;
@@ -21,20 +20,18 @@ import java.util.function.IntConsumer;
 final class EncoderRuns implements AutoCloseable {
     private final InputEmbeddings inputEmbeddings;
     private final EncoderSessions sessions;
-    private final Pooling pooling;
-    private final boolean normalize;
+    private final SentenceHead head;
     private final LengthBuckets buckets;
     private final boolean perTextRuns;
     /** For dynamically quantized models on more than one thread; else null. */
     private final TextWorkers workers;
     private final StageListener listener;
 
-    EncoderRuns(InputEmbeddings inputEmbeddings, EncoderSessions sessions, Pooling pooling, boolean normalize,
+    EncoderRuns(InputEmbeddings inputEmbeddings, EncoderSessions sessions, SentenceHead head,
                 LengthBuckets buckets, boolean perTextRuns, int parallelism, StageListener listener) {
         this.inputEmbeddings = inputEmbeddings;
         this.sessions = sessions;
-        this.pooling = pooling;
-        this.normalize = normalize;
+        this.head = head;
         this.buckets = buckets;
         this.perTextRuns = perTextRuns;
         this.workers = perTextRuns && parallelism > 1 ? new TextWorkers(parallelism) : null;
@@ -117,12 +114,8 @@ final class EncoderRuns implements AutoCloseable {
         long t2 = System.nanoTime();
         Embedding[] out = new Embedding[batch.size()];
         for (int b = 0; b < batch.size(); b++) {
-            float[] v = new float[hidden];
             Encoding e = batch.get(b);
-            pooling.pool(states, b, seq, hidden, e.attentionMask(), v);
-            if (normalize) {
-                VectorMath.normalize(v);
-            }
+            float[] v = head.vector(states, b, seq, hidden, e.attentionMask());
             out[b] = new Embedding(v, e.realLength(), e.truncated());
         }
         listener.encoderRun(new StageListener.EncoderRun(batch.size(), seq, t1 - t0, t2 - t1,

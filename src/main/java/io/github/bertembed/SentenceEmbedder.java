@@ -14,7 +14,11 @@ import io.github.bertembed.onnx.EncoderRewrite;
 import io.github.bertembed.onnx.EncoderSessions;
 import io.github.bertembed.onnx.OnnxModelFile;
 import io.github.bertembed.onnx.SessionOptions;
+import io.github.bertembed.model.DenseModule;
+import io.github.bertembed.model.SentenceTransformersConfig;
+import io.github.bertembed.pooling.DenseLayer;
 import io.github.bertembed.pooling.Pooling;
+import io.github.bertembed.pooling.SentenceHead;
 import io.github.bertembed.pooling.TokenWeightedMean;
 import io.github.bertembed.tokenizer.BertNormalizer;
 import io.github.bertembed.tokenizer.BertTokenizer;
@@ -62,10 +66,11 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final Map<String, String> prompts;
     private final StageListener listener;
     private final LongTextPolicy longText;
+    private final SentenceHead head;
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
                              InputEmbeddings inputEmbeddings, EncoderRuns runs, int layers, Map<String, String> prompts,
-                             StageListener listener, LongTextPolicy longText) {
+                             StageListener listener, LongTextPolicy longText, SentenceHead head) {
         this.location = location;
         this.settings = settings;
         this.tokenizer = tokenizer;
@@ -77,6 +82,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         this.prompts = prompts;
         this.listener = listener;
         this.longText = longText;
+        this.head = head;
     }
 
     public static Builder builder() {
@@ -184,7 +190,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /**
      * The encoder's contextual vectors of every token of one tokenized text (special tokens included, before
-     * pooling): {@code realLength()} rows of {@link #dimension()} floats. What TEI's {@code /embed_all} returns.
+     * pooling): {@code realLength()} rows of the encoder's hidden size. What TEI's {@code /embed_all} returns.
      *
      * <pre>{@code
      * float[][] tokens = embedder.tokenVectors(embedder.tokenizer().encode("a fox"));  // [CLS] a fox [SEP]
@@ -203,7 +209,15 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** The vector size. */
     public int dimension() {
-        return inputEmbeddings.hidden();
+        return head.dimension(inputEmbeddings.hidden());
+    }
+
+    /**
+     * What follows the encoder: the pooling modes (several are concatenated), the Dense layers and normalization, as
+     * the model's sentence-transformers modules say (or the builder chose).
+     */
+    public SentenceHead head() {
+        return head;
     }
 
     public BertTokenizer tokenizer() {
@@ -326,6 +340,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private Integer maxLength;
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private LongTextPolicy longText = LongTextPolicy.DEFAULT;
+        private String onnxFile;
         private int batchSize = 32;
         private int maxRunTokens = 1024;
         private SessionOptions session = SessionOptions.defaults();
@@ -439,6 +454,15 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The folder's ONNX file to run, when not {@code model.onnx}: a variant a Hugging Face repo keeps in
+         * {@code onnx/}, e.g. {@code model_quantized.onnx} (looked for in the folder, then in {@code onnx/}).
+         */
+        public Builder onnxFile(String fileName) {
+            this.onnxFile = fileName;
+            return this;
+        }
+
         /** How pairs are truncated (default longest_first). */
         public Builder truncation(TruncationStrategy truncation) {
             this.truncation = truncation;
@@ -504,12 +528,13 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         private SentenceEmbedder build(ModelLocation location) {
-            ModelFolder folder = ModelFolder.open(location);
+            ModelFolder folder = ModelFolder.open(location, onnxFile);
             OnnxModelFile onnx = folder.readGraph();
             EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(onnx);
             InputEmbeddings inputs = new InputEmbeddings(layer);
             ModelSettings settings = ModelSettings.decide(pooling, normalize, maxLength, folder.sentenceTransformers(),
                     location.known(), inputs.maxPositions());
+            SentenceHead head = head(folder, settings);
             BertTokenizer tokenizer = BertTokenizer.builder(folder.tokenizerFile()).vocabNormalizer(vocabNormalizer)
                     .maxLength(settings.maxLength()).truncation(truncation).build();
             int special = tokenizer.specialTokenCount(false);
@@ -537,10 +562,25 @@ public final class SentenceEmbedder implements AutoCloseable {
                             : EncoderSessions.Parallelism.ONE_SESSION);
             LengthBuckets buckets = new LengthBuckets(batchSize, maxRunTokens,
                     sessions.main().packsTokens() ? layer.hidden() : 0);
-            EncoderRuns runs = new EncoderRuns(inputs, sessions, settings.pooling(), settings.normalize(), buckets,
+            EncoderRuns runs = new EncoderRuns(inputs, sessions, head, buckets,
                     perText, perText ? cores : 1, listener);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, runs, onnx.attentionLayers(),
-                    folder.sentenceTransformers().prompts(), listener, longText);
+                    folder.sentenceTransformers().prompts(), listener, longText, head);
+        }
+
+        /**
+         * The folder's pipeline after the encoder: the caller's pooling, else every mode of its Pooling module (or
+         * the settings' one), its Dense modules, and normalization as decided.
+         */
+        private SentenceHead head(ModelFolder folder, ModelSettings settings) {
+            SentenceTransformersConfig st = folder.sentenceTransformers();
+            List<Pooling> modes = pooling == null && st.poolingModes().size() > 1 ? st.poolingModes()
+                    : List.of(settings.pooling());
+            List<DenseLayer> dense = new ArrayList<>();
+            for (String module : st.denseModules()) {
+                dense.add(DenseModule.read(folder.location().folder().resolve(module)));
+            }
+            return new SentenceHead(modes, dense, settings.normalize());
         }
     }
 }

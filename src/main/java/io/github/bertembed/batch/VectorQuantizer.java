@@ -1,5 +1,7 @@
 package io.github.bertembed.batch;
 
+import io.github.bertembed.pooling.HalfFloat;
+
 import java.util.List;
 
 /**
@@ -80,7 +82,7 @@ public final class VectorQuantizer {
         }
         float[] out = new float[v.length];
         for (int i = 0; i < v.length; i++) {
-            out[i] = halfToFloat(floatToHalf(v[i]));
+            out[i] = HalfFloat.toFloat(HalfFloat.fromFloat(v[i]));
         }
         return out;
     }
@@ -124,7 +126,7 @@ public final class VectorQuantizer {
         if (precision == Precision.FLOAT16) {
             byte[] out = new byte[v.length * 2];
             for (int i = 0; i < v.length; i++) {
-                short h = floatToHalf(v[i]);
+                short h = HalfFloat.fromFloat(v[i]);
                 out[2 * i] = (byte) h;
                 out[2 * i + 1] = (byte) (h >> 8);
             }
@@ -136,54 +138,5 @@ public final class VectorQuantizer {
             out[i] = (byte) values[i];
         }
         return out;
-    }
-
-    /** IEEE 754 binary16 bits of a float, rounded to nearest, ties to even (Java 17 has no Float.floatToFloat16). */
-    static short floatToHalf(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
-        int exp = (bits >>> 23) & 0xFF;
-        int mant = bits & 0x7FFFFF;
-        if (exp == 0xFF) { // infinity or NaN
-            return (short) (sign | 0x7C00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
-        }
-        int e = exp - 127 + 15;
-        if (e >= 0x1F) {
-            return (short) (sign | 0x7C00); // overflow to infinity
-        }
-        if (e <= 0) { // subnormal half, or zero
-            if (e < -10) {
-                return (short) sign;
-            }
-            int m = mant | 0x800000;
-            int shift = 14 - e;
-            int half = m >>> shift;
-            int rest = m & ((1 << shift) - 1);
-            int mid = 1 << (shift - 1);
-            if (rest > mid || (rest == mid && (half & 1) != 0)) {
-                half++;
-            }
-            return (short) (sign | half);
-        }
-        int half = (e << 10) | (mant >>> 13);
-        int rest = mant & 0x1FFF;
-        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0)) {
-            half++; // may carry into the exponent, up to infinity: still correct
-        }
-        return (short) (sign | half);
-    }
-
-    static float halfToFloat(short h) {
-        int sign = (h & 0x8000) << 16;
-        int exp = (h >>> 10) & 0x1F;
-        int mant = h & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float value = mant * 0x1p-24f;
-            return sign != 0 ? -value : value;
-        }
-        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 }

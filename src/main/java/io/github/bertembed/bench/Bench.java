@@ -63,7 +63,7 @@ public final class Bench {
         try (SentenceEmbedder probe = embedder(32, StageListener.NONE)) {
             folder = probe.folder();
             cls = probe.pooling() == Pooling.CLS;
-            flops = EncoderFlops.of(folder.resolve("model.onnx"), probe.dimension());
+            flops = EncoderFlops.of(folder.resolve("model.onnx"), probe.inputEmbeddings().hidden());
         }
 
         for (int batch : options.batchSizes()) {

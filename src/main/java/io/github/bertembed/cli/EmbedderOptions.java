@@ -48,8 +48,13 @@ final class EmbedderOptions {
             description = "Most padded tokens (texts x the longest) in one encoder run (default ${DEFAULT-VALUE}).")
     int maxRunTokens;
 
+    @Option(names = "--onnx-file", paramLabel = "NAME", description = "The model folder's ONNX file to run, when not"
+            + " model.onnx: e.g. model_quantized.onnx or model_O4.onnx from a Hugging Face repo's onnx/ folder.")
+    String onnxFile;
+
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
+                .onnxFile(onnxFile)
                 .batchSize(batchSize).threads(threads).encoderGraph(encoderGraph).maxRunTokens(maxRunTokens)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {

@@ -36,8 +36,15 @@ final class InfoCommand implements Callable<Integer> {
             sb.append("positions:        ").append(layer.maxPositions()).append('\n');
             sb.append("max length:       ").append(model.maxLength()).append(" tokens (")
                     .append(settings.maxLengthSource()).append(")\n");
-            sb.append("pooling:          ").append(model.pooling().name().toLowerCase()).append(" (")
+            sb.append("pooling:          ").append(model.head().pooling().stream()
+                            .map(p -> p.name().toLowerCase()).collect(java.util.stream.Collectors.joining(" + ")))
+                    .append(model.head().pooling().size() > 1 ? " concatenated" : "").append(" (")
                     .append(settings.poolingSource()).append(")\n");
+            for (var d : model.head().dense()) {
+                sb.append("dense:            ").append(d.in()).append(" → ").append(d.out()).append(", ")
+                        .append(d.activation().name().toLowerCase()).append(d.bias() == null ? ", no bias" : "")
+                        .append(" (modules.json)\n");
+            }
             sb.append("normalize:        ").append(model.normalizes() ? "L2" : "no").append(" (")
                     .append(settings.normalizeSource()).append(")\n");
             sb.append("tokenizer:        ").append(model.tokenizer().normalizer()).append('\n');

@@ -34,16 +34,48 @@ public record ModelFolder(ModelLocation location, Path modelFile, Path tokenizer
     public static final String HUB_ONNX_FILE = "onnx/model.onnx";
 
     public static ModelFolder open(ModelLocation location) {
+        return open(location, null);
+    }
+
+    /**
+     * Checks the folder's files, with another ONNX file than {@code model.onnx}: one of the variants a Hugging Face
+     * repo carries beside it in {@code onnx/} ({@code model_quantized.onnx}, {@code model_O4.onnx}, ...).
+     *
+     * @param onnxFile a file name (no folder), looked for in the folder, then in its {@code onnx/}; null: model.onnx
+     * @throws IllegalArgumentException naming the folder when the graph or the tokenizer is missing, or a name that
+     *                                  is not a plain file name
+     */
+    public static ModelFolder open(ModelLocation location, String onnxFile) {
         Path folder = location.folder();
-        Path modelFile = folder.resolve("model.onnx");
-        if (!Files.isRegularFile(modelFile) && Files.isRegularFile(folder.resolve(HUB_ONNX_FILE))) {
-            modelFile = folder.resolve(HUB_ONNX_FILE); // a Hugging Face repo as downloaded: the export in onnx/
+        String name = onnxFile == null ? "model.onnx" : onnxFile;
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
+            throw new IllegalArgumentException("the ONNX file must be a file name such as model_quantized.onnx, not '"
+                    + name + "'");
+        }
+        Path modelFile = folder.resolve(name);
+        if (!Files.isRegularFile(modelFile) && Files.isRegularFile(folder.resolve("onnx").resolve(name))) {
+            modelFile = folder.resolve("onnx").resolve(name); // a Hugging Face repo as downloaded: exports in onnx/
         }
         if (!Files.isRegularFile(modelFile)) {
-            throw new IllegalArgumentException("model folder " + folder + " has no model.onnx (nor " + HUB_ONNX_FILE
-                    + ")" + (Models.isEmpty(folder) ? " (the folder is empty)" : ""));
+            throw new IllegalArgumentException("model folder " + folder + " has no " + name + " (nor onnx/" + name
+                    + ")" + (Models.isEmpty(folder) ? " (the folder is empty)" : variants(folder)));
         }
         return new ModelFolder(location, modelFile, Models.tokenizerFile(folder), SentenceTransformersConfig.read(folder));
+    }
+
+    /** "; its ONNX files: a.onnx, onnx/b.onnx" for an error message, or "". */
+    private static String variants(Path folder) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Path dir : new Path[]{folder, folder.resolve("onnx")}) {
+            try (var files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".onnx"))
+                        .forEach(f -> names.add(folder.relativize(f).toString()));
+            } catch (IOException | RuntimeException e) {
+                // a folder that cannot be listed adds nothing to the message
+            }
+        }
+        java.util.Collections.sort(names);
+        return names.isEmpty() ? "" : "; its ONNX files: " + String.join(", ", names);
     }
 
     /** The model graph, read and indexed. */

@@ -23,13 +23,18 @@ import java.util.Map;
  * @param normalize    whether modules.json lists a Normalize module, or null without a modules.json
  * @param maxSeqLength the maximum sequence length in tokens, or null
  * @param prompts      prompt name → the text put before an input (e.g. "query" → "query: "), in file order
- * @param poolingProblem why the folder's Pooling module cannot be followed (a mode we do not compute, several modes
- *                       concatenated), naming the file; null when it can. A caller's own pooling overrides it.
- * @param moduleProblem  why the folder's modules cannot be followed (a module other than Transformer, Pooling and
- *                       Normalize, such as Dense), naming it and the file; null when they can
+ * @param poolingModes   every mode the Pooling module turns on, in the order sentence-transformers concatenates
+ *                       them (cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken); empty without one
+ * @param denseModules   the Dense modules' folders, relative to the model folder, in pipeline order
+ * @param poolingProblem why the folder's Pooling module cannot be followed (no mode, prompts left out of pooling),
+ *                       naming the file; null when it can. A caller's own pooling overrides it.
+ * @param moduleProblem  why the folder's modules cannot be followed (a module other than Transformer, Pooling, Dense
+ *                       and Normalize, or Normalize before a Dense), naming it and the file; null when they can
  */
 public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
-                                         Map<String, String> prompts, String poolingProblem, String moduleProblem) {
+                                         Map<String, String> prompts, java.util.List<Pooling> poolingModes,
+                                         java.util.List<String> denseModules, String poolingProblem,
+                                         String moduleProblem) {
     static final String POOLING_FILE = "1_Pooling/config.json";
     static final String MODULES_FILE = "modules.json";
     static final String CONFIG_FILE = "sentence_bert_config.json";
@@ -37,12 +42,15 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
 
     public SentenceTransformersConfig {
         prompts = prompts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
+        poolingModes = poolingModes == null ? java.util.List.of() : java.util.List.copyOf(poolingModes);
+        denseModules = denseModules == null ? java.util.List.of() : java.util.List.copyOf(denseModules);
     }
 
     /** Settings a folder's modules can all be followed by. */
     public SentenceTransformersConfig(Pooling pooling, Boolean normalize, Integer maxSeqLength,
                                       Map<String, String> prompts) {
-        this(pooling, normalize, maxSeqLength, prompts, null, null);
+        this(pooling, normalize, maxSeqLength, prompts, pooling == null ? null : java.util.List.of(pooling), null, null,
+                null);
     }
 
     public static SentenceTransformersConfig read(Path folder) {
@@ -53,6 +61,8 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
         Map<String, String> prompts = new LinkedHashMap<>();
         String poolingProblem = null;
         String moduleProblem = null;
+        java.util.List<Pooling> modes = new java.util.ArrayList<>();
+        java.util.List<String> dense = new java.util.ArrayList<>();
         try {
             Path poolingFile = folder.resolve(POOLING_FILE);
             Path modulesFile = folder.resolve(MODULES_FILE);
@@ -63,12 +73,18 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
                     String name = type.substring(type.lastIndexOf('.') + 1);
                     if (name.equals("Normalize")) {
                         normalize = true;
+                    } else if (name.equals("Dense")) {
+                        dense.add(module.path("path").asText(""));
+                        if (Boolean.TRUE.equals(normalize) && moduleProblem == null) {
+                            moduleProblem = modulesFile + " lists Normalize before a Dense module ("
+                                    + module.path("path").asText("") + "); bert-embed normalizes last";
+                        }
                     } else if (name.equals("Pooling")) {
                         if (!module.path("path").asText("").isEmpty()) {
                             poolingFile = folder.resolve(module.path("path").asText()).resolve("config.json");
                         }
                     } else if (!name.equals("Transformer") && moduleProblem == null) {
-                        // Dense, LayerNorm, WordWeights, ...: skipping one would give other vectors than the model's.
+                        // LayerNorm, WordWeights, CNN, ...: skipping one would give other vectors than the model's.
                         moduleProblem = modulesFile + " lists a " + type + " module (" + module.path("path").asText("")
                                 + "), which bert-embed does not run; its vectors would differ from"
                                 + " sentence-transformers'";
@@ -77,8 +93,20 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
             }
             if (Files.isRegularFile(poolingFile)) {
                 JsonNode config = json.readTree(poolingFile.toFile());
-                pooling = pooling(config);
-                poolingProblem = pooling == null ? poolingProblem(poolingFile, config) : null;
+                for (String[] mode : MODES) {
+                    if (config.path(mode[0]).asBoolean(false)) {
+                        modes.add(Pooling.valueOf(mode[1]));
+                    }
+                }
+                pooling = modes.isEmpty() ? null : modes.get(0);
+                if (modes.isEmpty()) {
+                    poolingProblem = poolingFile + " turns on no pooling mode; choose one (Builder.pooling /"
+                            + " --pooling)";
+                } else if (!config.path("include_prompt").asBoolean(true)) {
+                    poolingProblem = poolingFile + " leaves the prompt's tokens out of pooling (include_prompt:"
+                            + " false), which bert-embed does not do; choose a pooling (Builder.pooling / --pooling) to"
+                            + " pool every token";
+                }
             }
             Path st = folder.resolve(CONFIG_FILE);
             if (Files.isRegularFile(st)) {
@@ -100,44 +128,12 @@ public record SentenceTransformersConfig(Pooling pooling, Boolean normalize, Int
             throw new UncheckedIOException("cannot read sentence-transformers config in " + folder + ": "
                     + e.getMessage(), e);
         }
-        return new SentenceTransformersConfig(pooling, normalize, maxSeq, prompts, poolingProblem, moduleProblem);
+        return new SentenceTransformersConfig(pooling, normalize, maxSeq, prompts, modes, dense, poolingProblem,
+                moduleProblem);
     }
 
-    /** sentence-transformers' pooling modes, in the order it concatenates them. */
-    private static final String[][] MODES = {{"pooling_mode_cls_token", "cls"}, {"pooling_mode_mean_tokens", "mean"},
-            {"pooling_mode_max_tokens", "max"}, {"pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len_tokens"},
-            {"pooling_mode_weightedmean_tokens", "weightedmean"}, {"pooling_mode_lasttoken", "lasttoken"}};
-
-    /** The one mode the config turns on, when it is one we compute; null otherwise. */
-    private static Pooling pooling(JsonNode p) {
-        java.util.List<String> on = modesOn(p);
-        if (on.size() != 1) {
-            return null;
-        }
-        return switch (on.get(0)) {
-            case "cls" -> Pooling.CLS;
-            case "mean" -> Pooling.MEAN;
-            case "max" -> Pooling.MAX;
-            default -> null;
-        };
-    }
-
-    private static java.util.List<String> modesOn(JsonNode p) {
-        java.util.List<String> on = new java.util.ArrayList<>();
-        for (String[] mode : MODES) {
-            if (p.path(mode[0]).asBoolean(false)) {
-                on.add(mode[1]);
-            }
-        }
-        return on;
-    }
-
-    /** Never guess another mode: say what the file asks for and how to choose one. */
-    private static String poolingProblem(Path file, JsonNode p) {
-        java.util.List<String> on = modesOn(p);
-        String asked = on.isEmpty() ? "no pooling mode" : on.size() == 1 ? "pooling mode " + on.get(0)
-                : "pooling modes " + String.join(" + ", on) + " concatenated";
-        return file + " asks for " + asked + ", which bert-embed does not compute (cls, mean or max, one of them);"
-                + " choose one explicitly (Builder.pooling / --pooling) to get other vectors than sentence-transformers'";
-    }
+    /** sentence-transformers' pooling modes (its config key, our mode), in the order it concatenates them. */
+    private static final String[][] MODES = {{"pooling_mode_cls_token", "CLS"}, {"pooling_mode_max_tokens", "MAX"},
+            {"pooling_mode_mean_tokens", "MEAN"}, {"pooling_mode_mean_sqrt_len_tokens", "MEAN_SQRT_LEN"},
+            {"pooling_mode_weightedmean_tokens", "WEIGHTED_MEAN"}, {"pooling_mode_lasttoken", "LAST_TOKEN"}};
 }

@@ -14,7 +14,13 @@ public enum Pooling {
     /** The first token's vector, [CLS] (bge). */
     CLS,
     /** Element-wise maximum over the tokens where the attention mask is 1. */
-    MAX;
+    MAX,
+    /** The sum of the real token vectors divided by the square root of their number (mean_sqrt_len_tokens). */
+    MEAN_SQRT_LEN,
+    /** The real token vectors weighted by their position, 1 for the first (weightedmean, as SGPT). */
+    WEIGHTED_MEAN,
+    /** The last real token's vector (lasttoken). */
+    LAST_TOKEN;
 
     /**
      * Pools row {@code row} of {@code states}, the encoder's [batch, seq, dim] token vectors, into {@code out}.
@@ -57,6 +63,36 @@ public enum Pooling {
                 }
                 if (!any) {
                     java.util.Arrays.fill(out, 0f);
+                }
+            }
+            case MEAN_SQRT_LEN, WEIGHTED_MEAN -> {
+                double[] sum = new double[dim];
+                double weights = 0;
+                for (int t = 0; t < Math.min(seq, mask.length); t++) {
+                    if (mask[t] == 0) {
+                        continue;
+                    }
+                    double w = this == WEIGHTED_MEAN ? t + 1 : 1;
+                    weights += w;
+                    int at = base + t * dim;
+                    for (int i = 0; i < dim; i++) {
+                        sum[i] += w * states[at + i];
+                    }
+                }
+                double divisor = this == WEIGHTED_MEAN ? Math.max(weights, 1e-9) : Math.sqrt(Math.max(weights, 1e-9));
+                for (int i = 0; i < dim; i++) {
+                    out[i] = (float) (sum[i] / divisor);
+                }
+            }
+            case LAST_TOKEN -> {
+                int last = -1;
+                for (int t = 0; t < Math.min(seq, mask.length); t++) {
+                    last = mask[t] != 0 ? t : last;
+                }
+                if (last < 0) {
+                    java.util.Arrays.fill(out, 0f);
+                } else {
+                    System.arraycopy(states, base + last * dim, out, 0, dim);
                 }
             }
             default -> throw new IllegalStateException();

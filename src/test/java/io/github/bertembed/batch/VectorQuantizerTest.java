@@ -3,6 +3,7 @@ package io.github.bertembed.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.TestData;
+import io.github.bertembed.pooling.HalfFloat;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -78,11 +79,11 @@ class VectorQuantizerTest {
             assertArrayEquals(expected.get(i), q.floats(vectors.get(i)), 0f, "row " + i);
         }
         // Halfway cases tie to even, tiny values become subnormal halves, large ones infinity.
-        assertEquals(1.0f, VectorQuantizer.halfToFloat(VectorQuantizer.floatToHalf(1.0f + 0x1p-11f)));
-        assertEquals(1.0f + 0x1p-9f, VectorQuantizer.halfToFloat(VectorQuantizer.floatToHalf(1.0f + 0x1.8p-10f)));
-        assertEquals(0x1p-24f, VectorQuantizer.halfToFloat(VectorQuantizer.floatToHalf(0x1p-24f)));
-        assertEquals(Float.POSITIVE_INFINITY, VectorQuantizer.halfToFloat(VectorQuantizer.floatToHalf(70000f)));
-        assertEquals(-2.0f, VectorQuantizer.halfToFloat(VectorQuantizer.floatToHalf(-2.0f)));
+        assertEquals(1.0f, HalfFloat.toFloat(HalfFloat.fromFloat(1.0f + 0x1p-11f)));
+        assertEquals(1.0f + 0x1p-9f, HalfFloat.toFloat(HalfFloat.fromFloat(1.0f + 0x1.8p-10f)));
+        assertEquals(0x1p-24f, HalfFloat.toFloat(HalfFloat.fromFloat(0x1p-24f)));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloat.toFloat(HalfFloat.fromFloat(70000f)));
+        assertEquals(-2.0f, HalfFloat.toFloat(HalfFloat.fromFloat(-2.0f)));
     }
 
     @Test

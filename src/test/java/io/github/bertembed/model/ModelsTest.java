@@ -270,9 +270,14 @@ class ModelsTest {
             }
         }
         Files.writeString(folder.resolve("1_Pooling/config.json"), "{\"pooling_mode_weightedmean_tokens\": true}");
+        try (SentenceEmbedder weighted = SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c2"))
+                .build()) {
+            assertEquals(List.of(Pooling.WEIGHTED_MEAN), weighted.head().pooling());
+        }
+        Files.writeString(folder.resolve("1_Pooling/config.json"), "{\"word_embedding_dimension\": 16}");
         var e = assertThrows(IllegalArgumentException.class,
                 () -> SentenceEmbedder.builder().model(folder.toString()).cache(dir.resolve("c2")).build());
-        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("pooling"), e.getMessage());
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("no pooling mode"), e.getMessage());
     }
 
     @Test
