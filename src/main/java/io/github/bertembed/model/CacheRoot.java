@@ -28,7 +28,7 @@ public final class CacheRoot {
 
     /** What a cache folder holds; each kind has its own folder under the root. */
     public enum Kind {
-        MODELS("models"), ENCODERS("encoders"), SPARK("spark");
+        MODELS("models"), ENCODERS("encoders"), SPARK("spark"), JARS("jars");
 
         private final String folder;
 

