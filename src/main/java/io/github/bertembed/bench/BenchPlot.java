@@ -3,7 +3,6 @@ package io.github.bertembed.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
 import java.io.IOException;
@@ -30,19 +29,7 @@ public final class BenchPlot {
     }
 
     public static void write(BenchResults r, Path file) throws IOException {
-        CategoryChart chart = r.peers.size() >= 2 ? peers(r) : batchSizes(r);
-        org.knowm.xchart.style.CategoryStyler s = chart.getStyler();
-        s.setLabelsVisible(true);
-        s.setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
-        s.setDecimalPattern("#,##0");
-        s.setLabelsPosition(1.0); // at the bar's top, dark: readable on short bars too
-        s.setLabelsFontColorAutomaticEnabled(false);
-        s.setLabelsFontColor(Color.BLACK);
-        s.setLegendPosition(Styler.LegendPosition.OutsideS);
-        s.setLegendLayout(Styler.LegendLayout.Horizontal);
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setPlotGridVerticalLinesVisible(false);
-        s.setYAxisMin(0.0);
+        CategoryChart chart = ChartStyle.apply(r.peers.size() >= 2 ? peers(r) : batchSizes(r), "#,##0");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

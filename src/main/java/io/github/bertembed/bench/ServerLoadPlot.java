@@ -3,12 +3,9 @@ package io.github.bertembed.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.CategoryStyler;
-import org.knowm.xchart.style.Styler;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -42,13 +39,12 @@ public final class ServerLoadPlot {
             p99.add(r.p99());
         }
         String context = model + " | " + MachineRate.cpuName() + " | " + LocalDate.now();
-        CategoryChart throughput = chart("Requests answered per second", "requests/s (higher is better)", context);
+        CategoryChart throughput = chart("Requests answered per second", "requests/s (higher is better)", context,
+                "#,##0");
         throughput.addSeries("requests/s", levels, rate).setFillColor(new Color(0x7FA7DD));
-        throughput.getStyler().setDecimalPattern("#,##0");
-        CategoryChart latency = chart("Time per request", "milliseconds (lower is better)", context);
+        CategoryChart latency = chart("Time per request", "milliseconds (lower is better)", context, "#,##0.0");
         latency.addSeries("p50", levels, p50).setFillColor(new Color(0x8CCB9B));
         latency.addSeries("p99", levels, p99).setFillColor(new Color(0xF2C46B));
-        latency.getStyler().setDecimalPattern("#,##0.0");
 
         BufferedImage left = BitmapEncoder.getBufferedImage(throughput);
         BufferedImage right = BitmapEncoder.getBufferedImage(latency);
@@ -61,20 +57,8 @@ public final class ServerLoadPlot {
         ImageIO.write(both, "png", file.toFile());
     }
 
-    private static CategoryChart chart(String title, String yAxis, String context) {
-        CategoryChart chart = new CategoryChartBuilder().width(640).height(480).title(title).xAxisTitle(context)
-                .yAxisTitle(yAxis).build();
-        CategoryStyler s = chart.getStyler();
-        s.setLabelsVisible(true);
-        s.setLabelsFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        s.setLabelsPosition(1.0); // at the bar's top, dark: readable on short bars too
-        s.setLabelsFontColorAutomaticEnabled(false);
-        s.setLabelsFontColor(Color.BLACK);
-        s.setLegendPosition(Styler.LegendPosition.OutsideS);
-        s.setLegendLayout(Styler.LegendLayout.Horizontal);
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setPlotGridVerticalLinesVisible(false);
-        s.setYAxisMin(0.0);
-        return chart;
+    private static CategoryChart chart(String title, String yAxis, String context, String decimalPattern) {
+        return ChartStyle.apply(new CategoryChartBuilder().width(640).height(480).title(title).xAxisTitle(context)
+                .yAxisTitle(yAxis).build(), decimalPattern);
     }
 }
