@@ -29,7 +29,9 @@ if wants js; then
         cp tests/server-clients/package.json $js/ \
             && npm install --prefix $js --no-audit --no-fund --loglevel=error || { rm -f $js/package.json; exit 1; }; }
 fi
-java -jar target/bert-embed.jar serve --port "$port" --api-key k > target/serve-clients.log 2>&1 &
+# --long-text refuse: the clients check the 413 an over-long input gets on each protocol (the default truncates, and
+# TEI's "truncate": true is checked by the requests that send it).
+java -jar target/bert-embed.jar serve --port "$port" --api-key k --long-text refuse > target/serve-clients.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until grep -qs "serving" target/serve-clients.log; do
