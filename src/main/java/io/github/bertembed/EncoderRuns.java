@@ -75,13 +75,7 @@ final class EncoderRuns implements AutoCloseable {
             throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's position "
                     + "table (" + inputEmbeddings.maxPositions() + "); truncate or chunk it");
         }
-        float[] x = new float[seq * hidden];
-        inputEmbeddings.compute(encoding.ids(), encoding.typeIds(), encoding.attentionMask(), x, 0);
-        long[] mask = new long[seq];
-        for (int t = 0; t < seq; t++) {
-            mask[t] = encoding.attentionMask()[t];
-        }
-        float[] states = sessions.main().run(x, mask, 1, seq, hidden);
+        float[] states = encode(List.of(encoding), seq, sessions.main(), new long[1]);
         float[][] out = new float[encoding.realLength()][];
         for (int t = 0; t < out.length; t++) {
             out[t] = Arrays.copyOfRange(states, t * hidden, (t + 1) * hidden); // padding comes last
@@ -97,20 +91,9 @@ final class EncoderRuns implements AutoCloseable {
         }
         int hidden = inputEmbeddings.hidden();
         long t0 = System.nanoTime();
-        float[] x = new float[batch.size() * seq * hidden];
-        for (int b = 0; b < batch.size(); b++) {
-            Encoding e = batch.get(b);
-            inputEmbeddings.compute(e.ids(), e.typeIds(), e.attentionMask(), x, b * seq * hidden);
-        }
-        long[] mask = new long[batch.size() * seq];
-        for (int b = 0; b < batch.size(); b++) {
-            int[] m = batch.get(b).attentionMask();
-            for (int t = 0; t < Math.min(seq, m.length); t++) {
-                mask[b * seq + t] = m[t];
-            }
-        }
-        long t1 = System.nanoTime();
-        float[] states = session.run(x, mask, batch.size(), seq, hidden);
+        long[] inputsDone = new long[1];
+        float[] states = encode(batch, seq, session, inputsDone);
+        long t1 = inputsDone[0];
         long t2 = System.nanoTime();
         Embedding[] out = new Embedding[batch.size()];
         for (int b = 0; b < batch.size(); b++) {
@@ -121,6 +104,53 @@ final class EncoderRuns implements AutoCloseable {
         listener.encoderRun(new StageListener.EncoderRun(batch.size(), seq, t1 - t0, t2 - t1,
                 System.nanoTime() - t2));
         return out;
+    }
+
+    /**
+     * The token vectors [batch, seq, hidden] of a batch padded to {@code seq}: our input embeddings into the cut
+     * encoder, or the token ids into the whole graph where the model could not be cut. {@code inputsDone[0]} gets
+     * the time the inputs were ready.
+     */
+    private float[] encode(List<Encoding> batch, int seq, OnnxEncoder session, long[] inputsDone) {
+        int hidden = inputEmbeddings.hidden();
+        int n = batch.size();
+        long[] mask = new long[n * seq];
+        for (int b = 0; b < n; b++) {
+            int[] m = batch.get(b).attentionMask();
+            for (int t = 0; t < Math.min(seq, m.length); t++) {
+                mask[b * seq + t] = m[t];
+            }
+        }
+        if (session.wholeGraph()) {
+            long[] ids = new long[n * seq];
+            long[] types = new long[n * seq];
+            for (int b = 0; b < n; b++) {
+                Encoding e = batch.get(b);
+                for (int t = 0; t < Math.min(seq, e.length()); t++) {
+                    ids[b * seq + t] = e.ids()[t];
+                    types[b * seq + t] = e.typeIds()[t];
+                }
+            }
+            inputsDone[0] = System.nanoTime();
+            float[] states = session.runTokens(ids, types, mask, n, seq);
+            if (states.length != n * seq * hidden) {
+                throw new IllegalStateException("the model graph gave " + states.length + " values for " + n + " × "
+                        + seq + " tokens of hidden size " + hidden);
+            }
+            return states;
+        }
+        float[] x = new float[n * seq * hidden];
+        for (int b = 0; b < n; b++) {
+            Encoding e = batch.get(b);
+            inputEmbeddings.compute(e.ids(), e.typeIds(), e.attentionMask(), x, b * seq * hidden);
+        }
+        inputsDone[0] = System.nanoTime();
+        return session.run(x, mask, n, seq, hidden);
+    }
+
+    /** Which graph runs, and why. */
+    String encoderPath() {
+        return sessions.path();
     }
 
     boolean perTextRuns() {

@@ -213,6 +213,15 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     /**
+     * Which graph runs and why: the encoder cut after the embedding layer (our input embeddings, fused and packed
+     * where the model allows), or the model's whole graph where it cannot be cut (then our tokenizer and pooling
+     * around it, the same vectors). {@code info} prints it.
+     */
+    public String encoderPath() {
+        return runs.encoderPath();
+    }
+
+    /**
      * What follows the encoder: the pooling modes (several are concatenated), the Dense layers and normalization, as
      * the model's sentence-transformers modules say (or the builder chose).
      */

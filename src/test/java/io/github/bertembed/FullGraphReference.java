@@ -40,7 +40,8 @@ public final class FullGraphReference implements AutoCloseable {
             if (level != null) {
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(level));
             }
-            session = env.createSession(bytes, o);
+            // From the path when nothing is added, so external data files beside the model resolve.
+            session = extraOutput == null ? env.createSession(modelFile.toString(), o) : env.createSession(bytes, o);
         }
     }
 
@@ -57,9 +58,9 @@ public final class FullGraphReference implements AutoCloseable {
         }
         long[] shape = {1, n};
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-             OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-             OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
+        try (OnnxTensor a = input("input_ids", ids, shape);
+             OnnxTensor b = input("attention_mask", mask, shape);
+             OnnxTensor c = input("token_type_ids", types, shape)) {
             inputs.put("input_ids", a);
             inputs.put("attention_mask", b);
             if (session.getInputNames().contains("token_type_ids")) {
@@ -74,6 +75,16 @@ public final class FullGraphReference implements AutoCloseable {
         }
     }
 
+    /** An input tensor of the type the graph declares for it (int64, or int32 for such exports). */
+    private OnnxTensor input(String name, long[] values, long[] shape) throws OrtException {
+        var info = session.getInputInfo().get(name);
+        if (info != null && ((ai.onnxruntime.TensorInfo) info.getInfo()).type == ai.onnxruntime.OnnxJavaType.INT32) {
+            return OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(java.util.Arrays.stream(values)
+                    .mapToInt(v -> (int) v).toArray()), shape);
+        }
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
+    }
+
     /** The reference sentence vector: mean over all (unpadded) tokens or the first token, L2-normalized. */
     public float[] sentence(Encoding e, boolean cls) throws OrtException {
         return sentence(e, cls ? "cls" : "mean");
@@ -84,7 +95,12 @@ public final class FullGraphReference implements AutoCloseable {
      * (unpadded) tokens, "cls" the first token, "max" the element-wise maximum over all tokens.
      */
     public float[] sentence(Encoding e, String mode) throws OrtException {
-        float[] h = run(e, "last_hidden_state");
+        return sentence(e, mode, "last_hidden_state");
+    }
+
+    /** As {@link #sentence(Encoding, String)}, pooling the graph output of that name. */
+    public float[] sentence(Encoding e, String mode, String tokenOutput) throws OrtException {
+        float[] h = run(e, tokenOutput);
         int n = e.length();
         int d = h.length / n;
         float[] v = new float[d];

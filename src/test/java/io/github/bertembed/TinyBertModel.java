@@ -197,16 +197,7 @@ public final class TinyBertModel {
     }
 
     private String init(String name, float[] values, long... dims) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(b.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        g.addInitializer(t);
+        g.addInitializer(io.github.bertembed.onnx.ExportVariants.floatTensor(name, dims, values));
         return name;
     }
 

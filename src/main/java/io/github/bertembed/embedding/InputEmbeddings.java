@@ -21,6 +21,8 @@ public final class InputEmbeddings {
     private final EmbeddingTable tokens;
     private final EmbeddingTable positions;
     private final EmbeddingTable segments;
+    /** The graph has no segment input and adds segment row 0 to every token. */
+    private final boolean segmentRowZeroOnly;
     private final float[] gamma;
     private final float[] beta;
     private final float epsilon;
@@ -30,6 +32,7 @@ public final class InputEmbeddings {
         this.tokens = new EmbeddingTable(layer.tokens());
         this.positions = new EmbeddingTable(layer.positions());
         this.segments = layer.segments() == null ? null : new EmbeddingTable(layer.segments());
+        this.segmentRowZeroOnly = layer.tokenTypeName() == null;
         this.gamma = layer.gamma();
         this.beta = layer.beta();
         this.epsilon = layer.epsilon();
@@ -104,7 +107,7 @@ public final class InputEmbeddings {
             }
             tokens.copyRow(id, out, at);
             if (segments != null) {
-                segments.addRow(typeIds[i], out, at);
+                segments.addRow(segmentRowZeroOnly ? 0 : typeIds[i], out, at);
             }
             positions.addRow(i, out, at);
             layerNorm(out, at);

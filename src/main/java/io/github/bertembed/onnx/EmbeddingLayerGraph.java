@@ -47,8 +47,15 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
         }
         String tokenTypes = graphInput(model, "token_type_ids");
         String attention = graphInput(model, "attention_mask");
+        // int32 exports cast their inputs to int64 first: the cast values are the inputs too.
+        java.util.Set<String> idValues = aliases(model, inputIds);
+        java.util.Set<String> typeValues = tokenTypes == null ? java.util.Set.of() : aliases(model, tokenTypes);
 
-        NodeProto tokenGather = gatherOf(model, inputIds);
+        NodeProto fused = consumerOf(model, idValues, "EmbedLayerNormalization");
+        if (fused != null) {
+            return embedLayerNormalization(model, fused, inputIds, typeValues.isEmpty() ? null : tokenTypes, attention);
+        }
+        NodeProto tokenGather = consumerOf(model, idValues, "Gather");
         if (tokenGather == null) {
             throw new IllegalArgumentException(where + "input_ids is not gathered from an embedding table");
         }
@@ -67,13 +74,17 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
         TableTensor tokens = null;
         TableTensor positions = null;
         TableTensor segments = null;
+        String segmentInput = null;
         for (NodeProto gather : leaves) {
             String indices = gather.getInput(1);
             TableTensor table = table(model, gather);
-            if (indices.equals(inputIds)) {
+            if (idValues.contains(indices)) {
                 tokens = table;
-            } else if (indices.equals(tokenTypes)) {
+            } else if (typeValues.contains(indices)) {
                 segments = table;
+                segmentInput = tokenTypes;
+            } else if (isAllZeros(model, indices)) {
+                segments = table; // exported without token_type_ids: every token gets segment row 0
             } else {
                 checkPositionIndices(model, indices, where);
                 positions = table;
@@ -85,7 +96,80 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
         }
         LayerNorm ln = layerNorm(model, sum, next, where);
         return new EmbeddingLayerGraph(tokens, positions, segments, ln.gamma, ln.beta, ln.epsilon, ln.output,
-                inputIds, tokenTypes, attention);
+                inputIds, segmentInput, attention);
+    }
+
+    /**
+     * The layer as onnxruntime's fusion leaves it: one EmbedLayerNormalization node (input_ids, segment_ids, word,
+     * position and segment tables, gamma, beta, ...). Its second output, the mask index, feeds the fused attention,
+     * so such a graph is not cut: it runs whole.
+     */
+    private static EmbeddingLayerGraph embedLayerNormalization(OnnxModelFile model, NodeProto n, String inputIds,
+                                                               String tokenTypes, String attention) {
+        String where = model.path() + ": ";
+        float eps = 1e-12f;
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals("epsilon")) {
+                eps = a.getF();
+            }
+        }
+        boolean hasSegments = n.getInputCount() > 4 && !n.getInput(4).isEmpty();
+        return new EmbeddingLayerGraph(initializerTable(model, n.getInput(2), where),
+                initializerTable(model, n.getInput(3), where),
+                hasSegments ? initializerTable(model, n.getInput(4), where) : null,
+                constantFloats(model, n.getInput(5), where),
+                n.getInputCount() > 6 && !n.getInput(6).isEmpty() ? constantFloats(model, n.getInput(6), where) : null,
+                eps, n.getOutput(0), inputIds, hasSegments && !n.getInput(1).isEmpty() ? tokenTypes : null, attention);
+    }
+
+    private static TableTensor initializerTable(OnnxModelFile model, String name, String where) {
+        TensorProto t = constant(model, name, where);
+        long[] dims = OnnxModelFile.dims(t);
+        return new TableTensor(t.getName(), (int) dims[0], (int) dims[1], OnnxModelFile.floats(t), null, false, 1f, 0);
+    }
+
+    /** A graph input and the values that are only its Cast to another integer type. */
+    static java.util.Set<String> aliases(OnnxModelFile model, String input) {
+        java.util.Set<String> values = new java.util.LinkedHashSet<>();
+        values.add(input);
+        for (NodeProto c : model.consumers(input)) {
+            if (c.getOpType().equals("Cast")) {
+                values.add(c.getOutput(0));
+            }
+        }
+        return values;
+    }
+
+    private static NodeProto consumerOf(OnnxModelFile model, java.util.Set<String> values, String op) {
+        for (String v : values) {
+            for (NodeProto n : model.consumers(v)) {
+                if (n.getOpType().equals(op) && (!op.equals("Gather") || n.getInput(1).equals(v))) {
+                    return n;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether a value is zeros whatever the input: a ConstantOfShape of 0, or a zero constant sliced, expanded,
+     * reshaped or cast (how exports without a token_type_ids input feed the segment table).
+     */
+    private static boolean isAllZeros(OnnxModelFile model, String value) {
+        TensorProto constant = model.constant(value);
+        if (constant != null) {
+            return java.util.Arrays.stream(OnnxModelFile.longs(constant)).allMatch(v -> v == 0);
+        }
+        NodeProto p = model.producer(value);
+        if (p == null) {
+            return false;
+        }
+        return switch (p.getOpType()) {
+            case "ConstantOfShape" -> p.getAttributeList().stream().filter(a -> a.getName().equals("value"))
+                    .allMatch(a -> java.util.Arrays.stream(OnnxModelFile.longs(a.getT())).allMatch(v -> v == 0));
+            case "Slice", "Expand", "Cast", "Reshape", "Unsqueeze", "Identity" -> isAllZeros(model, p.getInput(0));
+            default -> false;
+        };
     }
 
     private record LayerNorm(float[] gamma, float[] beta, float epsilon, String output) {
@@ -185,12 +269,15 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
 
     private static TableTensor table(OnnxModelFile model, NodeProto gather) {
         String data = gather.getInput(0);
-        TensorProto t = model.initializer(data);
+        NodeProto p = model.producer(data);
+        if (p != null && p.getOpType().equals("DequantizeLinear")) {
+            return quantizedTable(model, p.getInput(0), p.getInput(1), p.getInputCount() > 2 ? p.getInput(2) : null);
+        }
+        TensorProto t = model.constant(data);
+        if (t == null && p != null && p.getOpType().equals("Cast")) {
+            t = model.constant(p.getInput(0)); // a float16 table widened by the graph
+        }
         if (t == null) {
-            NodeProto p = model.producer(data);
-            if (p != null && p.getOpType().equals("DequantizeLinear")) {
-                return quantizedTable(model, p.getInput(0), p.getInput(1), p.getInputCount() > 2 ? p.getInput(2) : null);
-            }
             throw new IllegalArgumentException(model.path() + ": embedding table " + data + " is not an initializer");
         }
         String out = gather.getOutput(0);
@@ -247,6 +334,10 @@ public record EmbeddingLayerGraph(TableTensor tokens, TableTensor positions, Tab
 
     private static TensorProto constant(OnnxModelFile model, String value, String where) {
         TensorProto t = model.constant(value);
+        NodeProto p = t == null ? model.producer(value) : null;
+        if (p != null && p.getOpType().equals("Cast")) {
+            t = model.constant(p.getInput(0)); // weights stored as float16 and widened by the graph
+        }
         if (t == null) {
             throw new IllegalArgumentException(where + "embedding LayerNorm parameter " + value + " is not a constant");
         }

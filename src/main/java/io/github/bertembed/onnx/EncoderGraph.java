@@ -49,11 +49,11 @@ public final class EncoderGraph {
         if (mask == null) {
             throw new IllegalArgumentException(model.path() + ": the model has no attention_mask input");
         }
-        Set<String> embeddingInputs = new HashSet<>();
-        embeddingInputs.add(layer.inputIdsName());
+        Set<String> embeddingInputs = new HashSet<>(EmbeddingLayerGraph.aliases(model, layer.inputIdsName()));
         if (layer.tokenTypeName() != null) {
-            embeddingInputs.add(layer.tokenTypeName());
+            embeddingInputs.addAll(EmbeddingLayerGraph.aliases(model, layer.tokenTypeName()));
         }
+        String tokenOutput = tokenOutput(model);
 
         // Rewire: consumers of the LayerNorm output read inputs_embeds; Shape(input_ids) becomes Shape(mask).
         GraphProto.Builder out = GraphProto.newBuilder().setName(g.getName() + "_encoder");
@@ -81,9 +81,7 @@ public final class EncoderGraph {
         // Keep what the outputs need.
         Set<String> needed = new HashSet<>();
         Deque<String> work = new ArrayDeque<>();
-        for (ValueInfoProto o : g.getOutputList()) {
-            work.add(o.getName());
-        }
+        work.add(tokenOutput);
         GraphIndex index = new GraphIndex(nodes, g.getInitializerList());
         Set<NodeProto> keep = new HashSet<>();
         while (!work.isEmpty()) {
@@ -109,7 +107,7 @@ public final class EncoderGraph {
             }
         }
         TokenPacking.Result packed = !fused || !packTokens ? null : TokenPacking.apply(kept, INPUTS_EMBEDS, mask,
-                g.getOutputList().stream().map(ValueInfoProto::getName).toList(), layer.hidden(), opset(model));
+                List.of(tokenOutput), layer.hidden(), opset(model));
         out.addAllNode(packed != null ? packed.nodes() : kept);
         for (TensorProto t : g.getInitializerList()) {
             if (needed.contains(t.getName())) {
@@ -128,7 +126,11 @@ public final class EncoderGraph {
         if (!mask.equals(ATTENTION_MASK)) {
             throw new IllegalArgumentException(model.path() + ": attention mask input is named " + mask);
         }
-        out.addAllOutput(g.getOutputList());
+        for (ValueInfoProto o : g.getOutputList()) {
+            if (o.getName().equals(tokenOutput)) {
+                out.addOutput(o);
+            }
+        }
         if (packed != null) {
             // The export's shapes of inner values say [batch, seq, hidden]; packed, they are [1, tokens, hidden].
             out.addAllInitializer(packed.initializers()).addAllValueInfo(packed.valueInfo());
@@ -148,6 +150,31 @@ public final class EncoderGraph {
             cut.addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(1));
         }
         return cut.build().toByteArray();
+    }
+
+    /**
+     * The graph output holding the contextual token vectors: {@code last_hidden_state} (transformers' exports),
+     * {@code token_embeddings} (sentence-transformers' exports, beside {@code sentence_embedding}), else the one
+     * output of rank 3. Outputs already pooled ({@code pooler_output}, {@code sentence_embedding}) are left out of
+     * the cut: pooling is ours.
+     *
+     * @throws IllegalArgumentException naming the outputs, when none holds token vectors
+     */
+    public static String tokenOutput(OnnxModelFile model) {
+        List<ValueInfoProto> outputs = model.graph().getOutputList();
+        for (String name : List.of("last_hidden_state", "token_embeddings")) {
+            if (outputs.stream().anyMatch(o -> o.getName().equals(name))) {
+                return name;
+            }
+        }
+        List<String> rank3 = outputs.stream().filter(o -> o.getType().getTensorType().getShape().getDimCount() == 3)
+                .map(ValueInfoProto::getName).toList();
+        if (rank3.size() == 1) {
+            return rank3.get(0);
+        }
+        throw new IllegalArgumentException(model.path() + ": no graph output holds the token vectors (outputs: "
+                + outputs.stream().map(ValueInfoProto::getName).toList() + "); bert-embed pools last_hidden_state or"
+                + " token_embeddings [batch, sequence, hidden] itself");
     }
 
     /**

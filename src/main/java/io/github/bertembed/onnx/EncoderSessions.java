@@ -17,10 +17,17 @@ import java.nio.file.Path;
  * }
  * }</pre>
  *
+ * <p>Where the encoder cannot be cut out (the embedding layer already fused by onnxruntime, the layers reading
+ * the token ids, a graph onnxruntime will not load once cut), the model's whole graph runs instead: the same
+ * vectors, from our tokenizer and pooling, without the cut's gains. {@link #path()} says which and why.
+ *
  * @param main   the session with the caller's threads
  * @param single a one-thread session for runs side by side, or null
+ * @param path   which graph runs, and why, in words
  */
-public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements AutoCloseable {
+public record EncoderSessions(OnnxEncoder main, OnnxEncoder single, String path) implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EncoderSessions.class);
 
     /** Which sessions to open. */
     public enum Parallelism {
@@ -36,6 +43,8 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements A
      */
     public static EncoderSessions open(OnnxModelFile model, EmbeddingLayerGraph layer, EncoderRewrite rewrite,
                                        EncoderGraphCache cache, SessionOptions options, Parallelism parallelism) {
+        String tokenOutput = EncoderGraph.tokenOutput(model);
+        String whyWhole;
         try {
             Path file = cache.find(model, rewrite);
             byte[] bytes = null;
@@ -44,12 +53,31 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single) implements A
                 file = cache.store(model, rewrite, bytes);
             }
             OnnxEncoder main = open(file, bytes, options);
-            OnnxEncoder single = parallelism == Parallelism.WITH_SINGLE_THREAD_SESSION
-                    ? open(file, bytes, options.withIntraOpThreads(1)) : null;
-            return new EncoderSessions(main, single);
+            OnnxEncoder single = null;
+            try {
+                single = parallelism == Parallelism.WITH_SINGLE_THREAD_SESSION
+                        ? open(file, bytes, options.withIntraOpThreads(1)) : null;
+            } finally {
+                if (single == null && parallelism == Parallelism.WITH_SINGLE_THREAD_SESSION) {
+                    main.close();
+                }
+            }
+            return new EncoderSessions(main, single, "the encoder cut after the embedding layer ("
+                    + (main.packsTokens() ? "fused attention, layers on the real tokens only" : switch (rewrite) {
+                        case PLAIN -> "the model's own operators";
+                        case FUSED, FUSED_PACKED -> "fused attention where it matches";
+                    }) + "), output " + tokenOutput);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            whyWhole = e.getMessage().replace(model.path() + ": ", "");
         }
+        LOG.info("{}: running the whole graph: {}", model.path(), whyWhole);
+        OnnxEncoder main = OnnxEncoder.openWholeGraph(model, tokenOutput, options);
+        OnnxEncoder single = parallelism == Parallelism.WITH_SINGLE_THREAD_SESSION
+                ? OnnxEncoder.openWholeGraph(model, tokenOutput, options.withIntraOpThreads(1)) : null;
+        return new EncoderSessions(main, single, "the whole model graph, output " + tokenOutput
+                + " (not cut: " + whyWhole + ")");
     }
 
     private static OnnxEncoder open(Path file, byte[] bytes, SessionOptions options) {

@@ -31,15 +31,48 @@ public final class OnnxEncoder implements AutoCloseable {
     private final OrtSession session;
     private final String outputName;
     private final boolean packsTokens;
+    /** The whole model graph (token ids in) rather than the cut encoder (input embeddings in). */
+    private final boolean wholeGraph;
+    /** Inputs the graph declares as int32 (some exports) rather than int64. */
+    private final java.util.Set<String> int32Inputs;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final java.util.concurrent.atomic.AtomicInteger openNativeObjects = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed;
 
-    private OnnxEncoder(OrtEnvironment env, OrtSession session) throws OrtException {
+    private OnnxEncoder(OrtEnvironment env, OrtSession session, String outputName) throws OrtException {
         this.env = env;
         this.session = session;
-        this.outputName = session.getOutputNames().iterator().next();
+        this.wholeGraph = outputName != null;
+        this.outputName = outputName != null ? outputName : session.getOutputNames().iterator().next();
         this.packsTokens = "true".equals(session.getMetadata().getCustomMetadata().get(TokenPacking.METADATA_KEY));
+        this.int32Inputs = new java.util.HashSet<>();
+        for (var in : session.getInputInfo().entrySet()) {
+            if (in.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo t
+                    && t.type == ai.onnxruntime.OnnxJavaType.INT32) {
+                int32Inputs.add(in.getKey());
+            }
+        }
+    }
+
+    /**
+     * Opens a session on a model's whole graph, for models whose encoder cannot be cut out: it takes token ids and
+     * gives the named output's token vectors ({@link #runTokens}).
+     */
+    public static OnnxEncoder openWholeGraph(OnnxModelFile model, String tokenOutput, SessionOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = sessionOptions(options)) {
+            // From the file where there is one, so that external data beside it resolves.
+            OrtSession session = java.nio.file.Files.isRegularFile(model.path())
+                    ? env.createSession(model.path().toString(), o) : env.createSession(model.proto().toByteArray(), o);
+            return new OnnxEncoder(env, session, tokenOutput);
+        } catch (OrtException e) {
+            throw new IllegalStateException("onnxruntime cannot load " + model.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this session runs the whole model graph on token ids ({@link #runTokens}), not the cut encoder. */
+    public boolean wholeGraph() {
+        return wholeGraph;
     }
 
     /**
@@ -54,7 +87,7 @@ public final class OnnxEncoder implements AutoCloseable {
     public static OnnxEncoder open(Path graph, SessionOptions options) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = sessionOptions(options)) {
-            return new OnnxEncoder(env, env.createSession(graph.toString(), o));
+            return new OnnxEncoder(env, env.createSession(graph.toString(), o), null);
         } catch (OrtException e) {
             throw new IllegalStateException("onnxruntime cannot load " + graph + ": " + e.getMessage(), e);
         }
@@ -64,7 +97,7 @@ public final class OnnxEncoder implements AutoCloseable {
     public static OnnxEncoder open(byte[] graph, SessionOptions options) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = sessionOptions(options)) {
-            return new OnnxEncoder(env, env.createSession(graph, o));
+            return new OnnxEncoder(env, env.createSession(graph, o), null);
         } catch (OrtException e) {
             throw new IllegalStateException("onnxruntime cannot load the encoder graph: " + e.getMessage(), e);
         }
@@ -115,16 +148,13 @@ public final class OnnxEncoder implements AutoCloseable {
             FloatBuffer embeds = ByteBuffer.allocateDirect(inputsEmbeds.length * 4).order(ByteOrder.nativeOrder())
                     .asFloatBuffer().put(inputsEmbeds);
             embeds.rewind();
-            LongBuffer maskBuffer = ByteBuffer.allocateDirect(mask.length * 8).order(ByteOrder.nativeOrder())
-                    .asLongBuffer().put(mask);
-            maskBuffer.rewind();
             OnnxTensor e = null;
             OnnxTensor m = null;
             OrtSession.Result result = null;
             try {
                 e = OnnxTensor.createTensor(env, embeds, new long[] {batch, seq, hidden});
                 openNativeObjects.incrementAndGet();
-                m = OnnxTensor.createTensor(env, maskBuffer, new long[] {batch, seq});
+                m = integerTensor(EncoderGraph.ATTENTION_MASK, mask, new long[] {batch, seq});
                 openNativeObjects.incrementAndGet();
                 result = session.run(Map.of(EncoderGraph.INPUTS_EMBEDS, e, EncoderGraph.ATTENTION_MASK, m),
                         java.util.Set.of(outputName));
@@ -143,6 +173,74 @@ public final class OnnxEncoder implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Runs the whole model graph ({@link #openWholeGraph}).
+     *
+     * @param ids   [batch, seq] token ids
+     * @param types [batch, seq] segment ids (used where the graph takes them)
+     * @param mask  [batch, seq] (1 = token, 0 = padding)
+     * @return the token vectors [batch, seq, hidden] row-major
+     */
+    public float[] runTokens(long[] ids, long[] types, long[] mask, int batch, int seq) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the encoder is closed");
+            }
+            long[] shape = {batch, seq};
+            java.util.List<OnnxTensor> tensors = new java.util.ArrayList<>();
+            OrtSession.Result result = null;
+            try {
+                Map<String, OnnxTensor> inputs = new java.util.HashMap<>();
+                for (String name : session.getInputNames()) {
+                    long[] values = switch (name) {
+                        case "input_ids" -> ids;
+                        case "attention_mask" -> mask;
+                        case "token_type_ids" -> types;
+                        default -> throw new IllegalArgumentException("the model graph takes an input named " + name
+                                + "; bert-embed feeds input_ids, attention_mask and token_type_ids");
+                    };
+                    OnnxTensor t = integerTensor(name, values, shape);
+                    openNativeObjects.incrementAndGet();
+                    tensors.add(t);
+                    inputs.put(name, t);
+                }
+                result = session.run(inputs, java.util.Set.of(outputName));
+                openNativeObjects.incrementAndGet();
+                FloatBuffer fb = ((OnnxTensor) result.get(0)).getFloatBuffer(); // float16 outputs widen here
+                float[] states = new float[fb.remaining()];
+                fb.get(states);
+                return states;
+            } catch (OrtException ex) {
+                throw new IllegalStateException("onnxruntime failed to run the model: " + ex.getMessage(), ex);
+            } finally {
+                release(result);
+                for (OnnxTensor t : tensors) {
+                    release(t);
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** An id or mask tensor of the integer type the graph declares for that input. */
+    private OnnxTensor integerTensor(String name, long[] values, long[] shape) throws OrtException {
+        if (int32Inputs.contains(name)) {
+            java.nio.IntBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder())
+                    .asIntBuffer();
+            for (long v : values) {
+                b.put((int) v);
+            }
+            b.rewind();
+            return OnnxTensor.createTensor(env, b, shape);
+        }
+        LongBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asLongBuffer()
+                .put(values);
+        b.rewind();
+        return OnnxTensor.createTensor(env, b, shape);
     }
 
     /**

@@ -63,7 +63,76 @@ public final class OnnxModelFile {
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "ONNX model file not found");
         }
-        return parse(path, mapped);
+        OnnxModelFile model = parse(path, mapped);
+        return model.hasExternalData() ? model.withExternalDataInlined() : model;
+    }
+
+    private boolean hasExternalData() {
+        return graph().getInitializerList().stream()
+                .anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
+    }
+
+    /**
+     * The model with the weights it keeps in external data files (as exports over 2 GB must) read into its
+     * initializers, so the cut graph is one self-contained file. Each file name must stay in the model's folder.
+     */
+    private OnnxModelFile withExternalDataInlined() throws IOException {
+        Path folder = path.toAbsolutePath().getParent();
+        Map<String, ByteBuffer> files = new HashMap<>();
+        GraphProto.Builder g = graph().toBuilder();
+        long total = 0;
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            TensorProto t = g.getInitializer(i);
+            if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+                continue;
+            }
+            String location = null;
+            long offset = 0;
+            long length = -1;
+            for (var e : t.getExternalDataList()) {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue());
+                    case "length" -> length = Long.parseLong(e.getValue());
+                    default -> {
+                    }
+                }
+            }
+            Path file = location == null ? null : folder.resolve(location).normalize();
+            if (file == null || !file.startsWith(folder) || location.contains("\\")) {
+                throw new IOException(path + ": initializer " + t.getName() + " names external data outside the"
+                        + " model's folder: " + location);
+            }
+            ByteBuffer data = files.get(location);
+            if (data == null) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+                } catch (NoSuchFileException e) {
+                    throw new NoSuchFileException(file.toString(), null, "external data of " + path.getFileName()
+                            + " not found");
+                }
+                files.put(location, data);
+            }
+            long end = length < 0 ? data.capacity() : offset + length;
+            if (offset < 0 || end > data.capacity()) {
+                throw new IOException(path + ": initializer " + t.getName() + " lies past the end of " + file
+                        + " (truncated?)");
+            }
+            total += end - offset;
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new IOException(path + ": weights over 2 GB cannot be cut into one encoder graph");
+            }
+            ByteBuffer slice = data.duplicate().position((int) offset).limit((int) end).slice();
+            g.setInitializer(i, t.toBuilder().clearExternalData().clearDataLocation()
+                    .setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(slice)));
+        }
+        // The identity of the model is its graph and its data: a changed data file is another model.
+        StringBuilder identity = new StringBuilder(sha256);
+        for (var e : new java.util.TreeMap<>(files).entrySet()) {
+            identity.append(' ').append(e.getKey()).append(' ').append(sha256(e.getValue()));
+        }
+        return new OnnxModelFile(path, model.toBuilder().setGraph(g).build(),
+                sha256(identity.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** Parses model bytes; {@code path} names the source in errors. */
@@ -191,6 +260,9 @@ public final class OnnxModelFile {
     // ---- tensor decoding -------------------------------------------------------------------------------------
 
     static float[] floats(TensorProto t) {
+        if (t.getDataType() == TensorProto.DataType.FLOAT16_VALUE) {
+            return halfFloats(t);
+        }
         if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
             throw new IllegalArgumentException("tensor " + t.getName() + " is not float32 (type " + t.getDataType() + ")");
         }
@@ -203,6 +275,23 @@ public final class OnnxModelFile {
         float[] out = new float[t.getFloatDataCount()];
         for (int i = 0; i < out.length; i++) {
             out[i] = t.getFloatData(i);
+        }
+        return out;
+    }
+
+    /** A float16 tensor widened to float32 (exactly: every half value is a float value). */
+    private static float[] halfFloats(TensorProto t) {
+        if (!t.getRawData().isEmpty()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / 2];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = io.github.bertembed.pooling.HalfFloat.toFloat(b.getShort());
+            }
+            return out;
+        }
+        float[] out = new float[t.getInt32DataCount()]; // float16 values as their bits in int32_data
+        for (int i = 0; i < out.length; i++) {
+            out[i] = io.github.bertembed.pooling.HalfFloat.toFloat((short) t.getInt32Data(i));
         }
         return out;
     }
