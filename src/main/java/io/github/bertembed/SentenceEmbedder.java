@@ -350,6 +350,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         private TruncationStrategy truncation = TruncationStrategy.LONGEST_FIRST;
         private LongTextPolicy longText = LongTextPolicy.DEFAULT;
         private String onnxFile;
+        private io.github.bertembed.model.DownloadProgress downloadProgress = io.github.bertembed.model.DownloadProgress.NONE;
         private int batchSize = 32;
         private int maxRunTokens = 1024;
         private SessionOptions session = SessionOptions.defaults();
@@ -464,6 +465,15 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         /**
+         * Told how a model download advances (a Hugging Face id's files, a known model's jar from Maven Central);
+         * default: nobody. The CLI draws a progress bar with it.
+         */
+        public Builder downloadProgress(io.github.bertembed.model.DownloadProgress progress) {
+            this.downloadProgress = progress == null ? io.github.bertembed.model.DownloadProgress.NONE : progress;
+            return this;
+        }
+
+        /**
          * The folder's ONNX file to run, when not {@code model.onnx}: a variant a Hugging Face repo keeps in
          * {@code onnx/}, e.g. {@code model_quantized.onnx} (looked for in the folder, then in {@code onnx/}).
          */
@@ -524,7 +534,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         public SentenceEmbedder build() {
-            ModelLocation location = Models.locate(model, modelsDir, classLoader, cache);
+            ModelLocation location = Models.locate(model, modelsDir, classLoader, cache, onnxFile, downloadProgress);
             try {
                 return build(location);
             } catch (IllegalArgumentException | UncheckedIOException e) {

@@ -54,7 +54,7 @@ final class EmbedderOptions {
 
     SentenceEmbedder open() {
         SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
-                .onnxFile(onnxFile)
+                .onnxFile(onnxFile).downloadProgress(DownloadBar.onTerminal())
                 .batchSize(batchSize).threads(threads).encoderGraph(encoderGraph).maxRunTokens(maxRunTokens)
                 .sessionOptions(new SessionOptions(0, optimization, provider));
         if (maxLength != null) {

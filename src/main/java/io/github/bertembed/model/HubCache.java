@@ -66,12 +66,61 @@ public final class HubCache {
         return locate(id, root());
     }
 
-    static ModelLocation locate(String id, Path root) {
+    /**
+     * A parsed model id.
+     *
+     * @param org      the owner
+     * @param name     the repo name
+     * @param revision a branch, tag or commit ("main" when none was given)
+     * @param pinned   whether the id named its revision
+     */
+    record Id(String org, String name, String revision, boolean pinned) {
+        String repo() {
+            return org + "/" + name;
+        }
+
+        /** The repo's folder in the cache, as huggingface_hub names it. */
+        String folderName() {
+            return "models--" + org + "--" + name;
+        }
+    }
+
+    /**
+     * Parses an id, refusing anything that could leave the cache.
+     *
+     * @throws IllegalArgumentException for a name that is not ORG/NAME[@REVISION] of safe characters
+     */
+    static Id parse(String id) {
         Matcher m = ID.matcher(id);
         if (!m.matches() || id.contains("..")) {
             throw new IllegalArgumentException("not a Hugging Face model id: '" + id + "' (expected ORG/NAME or"
-                    + " ORG/NAME@REVISION)");
+                    + " ORG/NAME@REVISION, letters, digits, '-', '_' and '.')");
         }
+        return new Id(m.group(1), m.group(2), m.group(3) == null ? "main" : m.group(3), m.group(3) != null);
+    }
+
+    static boolean isCommit(String revision) {
+        return COMMIT.matcher(revision).matches();
+    }
+
+    /** The commit a revision names in the cache (a commit names itself), or null when the cache has no such ref. */
+    static String cachedCommit(Path repoDir, String revision) {
+        if (isCommit(revision)) {
+            return Files.isDirectory(repoDir.resolve("snapshots").resolve(revision)) ? revision : null;
+        }
+        Path ref = repoDir.resolve("refs").resolve(revision);
+        try {
+            String commit = Files.isRegularFile(ref) ? Files.readString(ref, StandardCharsets.US_ASCII).trim() : null;
+            return commit != null && isCommit(commit) ? commit : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static ModelLocation locate(String id, Path root) {
+        Matcher m = ID.matcher(id);
+        parse(id);
+        m.matches();
         String repo = m.group(1) + "/" + m.group(2);
         String revision = m.group(3) == null ? "main" : m.group(3);
         Path folder = root.resolve("models--" + m.group(1) + "--" + m.group(2));

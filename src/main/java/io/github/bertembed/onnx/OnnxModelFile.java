@@ -67,6 +67,26 @@ public final class OnnxModelFile {
         return model.hasExternalData() ? model.withExternalDataInlined() : model;
     }
 
+    /**
+     * The external data files a model file names (relative to its folder, as written), without reading them: what
+     * a download must fetch beside it.
+     */
+    public static java.util.Set<String> externalDataFiles(Path file) throws IOException {
+        ByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        }
+        java.util.Set<String> files = new java.util.TreeSet<>();
+        for (TensorProto t : parse(file, mapped).graph().getInitializerList()) {
+            for (var e : t.getExternalDataList()) {
+                if (e.getKey().equals("location")) {
+                    files.add(e.getValue());
+                }
+            }
+        }
+        return files;
+    }
+
     private boolean hasExternalData() {
         return graph().getInitializerList().stream()
                 .anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);

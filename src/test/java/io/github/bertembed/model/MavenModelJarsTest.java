@@ -68,4 +68,20 @@ class MavenModelJarsTest {
             }
         }
     }
+
+    @Test
+    void aJarThatIsNotThePinnedOneIsRemoved() throws Exception {
+        System.setProperty("maven.repo.local", Files.createDirectories(dir.resolve("empty-m2")).toString());
+        KnownModel real = KnownModel.find("bge-small-zh-v1.5-q").orElseThrow();
+        KnownModel repinned = new KnownModel(real.name(), real.artifactId(), real.version(), real.language(),
+                real.dimension(), real.pooling(), real.normalize(), real.maxLength(), real.int8(), real.use(),
+                "0".repeat(64));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MavenModelJars.find(repinned, dir.resolve("cache")));
+        assertTrue(e.getMessage().contains("not the " + "0".repeat(64) + " bert-embed pins for "
+                + real.coordinates()), e.getMessage());
+        try (var left = Files.list(dir.resolve("cache/jars"))) {
+            assertEquals(0, left.count(), "nothing kept");
+        }
+    }
 }

@@ -210,7 +210,7 @@ class ModelsTest {
             assertTrue(m.contains(k.name()) && m.contains(k.coordinates()), m);
         }
         assertTrue(m.contains("Looked in the folders") && m.contains("no-such-model.onnx"), m);
-        assertEquals(8, KnownModel.ALL.size());
+        assertEquals(12, KnownModel.ALL.size());
     }
 
     @Test
