@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             sb.append("normalize:        ").append(model.normalizes() ? "L2" : "no").append(" (")
                     .append(settings.normalizeSource()).append(")\n");
-            sb.append("tokenizer:        ").append(model.tokenizer().normalizer()).append('\n');
+            sb.append("tokenizer:        ").append(model.tokenizer().description()).append('\n');
             sb.append("graph:            ").append(model.encoderPath()).append('\n');
             sb.append("runs:             ").append(model.quantized()
                     ? "one text per run, in parallel (dynamically quantized int8)"

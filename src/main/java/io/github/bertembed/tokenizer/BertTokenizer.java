@@ -35,7 +35,7 @@ public final class BertTokenizer {
     private final TokenizerSpec spec;
     private final Options options;
     private final Vocabulary vocabulary;
-    private final SinglePassWordPiece splitter;
+    private final TokenModel splitter;
     private final Truncation truncation;
     private final Padding padding;
 
@@ -44,7 +44,7 @@ public final class BertTokenizer {
                            PaddingStrategy padding, int padToMultipleOf, boolean addSpecialTokens) {
     }
 
-    private BertTokenizer(TokenizerSpec spec, Options options, Vocabulary vocabulary, SinglePassWordPiece splitter) {
+    private BertTokenizer(TokenizerSpec spec, Options options, Vocabulary vocabulary, TokenModel splitter) {
         this.spec = spec;
         this.options = options;
         this.vocabulary = vocabulary;
@@ -165,6 +165,12 @@ public final class BertTokenizer {
      * @throws IllegalArgumentException for an id outside the vocabulary
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
+        if (splitter instanceof HuggingFaceTokenModel reference) {
+            for (int id : ids) {
+                vocabulary.checkedToken(id);
+            }
+            return reference.decode(ids, skipSpecialTokens);
+        }
         String[] tokens = new String[ids.length];
         int n = 0;
         for (int id : ids) {
@@ -208,8 +214,19 @@ public final class BertTokenizer {
         return options.truncation();
     }
 
+    /** The BERT normalizer's options, or null for a tokenizer that HuggingFace tokenizers runs ({@link #description()}). */
     public BertNormalizer normalizer() {
         return spec.normalizer();
+    }
+
+    /**
+     * What tokenizes, in words: the BERT normalizer's options for our WordPiece, else the model type and that
+     * HuggingFace tokenizers (DJL) runs it.
+     */
+    public String description() {
+        return splitter instanceof HuggingFaceTokenModel reference ? reference.type()
+                + " (HuggingFace tokenizers via DJL; special tokens, truncation and windows by bert-embed)"
+                : "WordPiece (bert-embed), " + spec.normalizer();
     }
 
     /** Special tokens the template adds around one text (2 for BERT) or a pair (3). */
@@ -317,23 +334,46 @@ public final class BertTokenizer {
         public BertTokenizer build() {
             TokenizerSpec spec;
             Vocabulary vocabulary;
-            SinglePassWordPiece splitter;
+            TokenModel splitter;
             if (base != null) {
                 spec = base.spec; // a variant shares the tables
                 vocabulary = base.vocabulary;
                 splitter = base.splitter;
             } else {
+                TokenizerSpec read;
                 try {
-                    spec = TokenizerSpec.read(file, vocabNormalizer);
+                    read = TokenizerSpec.read(file, vocabNormalizer);
+                } catch (UnsupportedTokenizerException e) {
+                    if (!file.getFileName().toString().endsWith(".json")) {
+                        throw e;
+                    }
+                    return foreign(e.getMessage());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read tokenizer " + file + ": " + e.getMessage(), e);
                 }
+                spec = read;
                 vocabulary = new Vocabulary(spec.idToToken(), spec.vocabulary(), spec.addedTokens());
                 WordPieceTrie trie = new WordPieceTrie(spec.vocabulary(), spec.continuationPrefix(), spec.idToToken().length);
                 splitter = new SinglePassWordPiece(spec.normalizer().table(), spec.normalizer().handleChineseChars(),
                         new AddedTokenMatcher(spec.addedTokens()),
                         new WordPieceModel(trie, spec.vocabulary().get(spec.unknownToken()), spec.maxInputCharsPerWord()));
             }
+            return finish(spec, vocabulary, splitter);
+        }
+
+        /** A tokenizer.json that is not BERT's WordPiece: HuggingFace tokenizers tokenizes, the rest is ours. */
+        private BertTokenizer foreign(String whyNotWordPiece) {
+            TokenModel reference = HuggingFaceTokenModel.open(file, whyNotWordPiece);
+            TokenizerSpec spec;
+            try {
+                spec = TokenizerSpec.foreign(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tokenizer " + file + ": " + e.getMessage(), e);
+            }
+            return finish(spec, new Vocabulary(spec.idToToken(), spec.vocabulary(), spec.addedTokens()), reference);
+        }
+
+        private BertTokenizer finish(TokenizerSpec spec, Vocabulary vocabulary, TokenModel splitter) {
             int max = maxLength;
             TruncationStrategy strategy = truncation;
             boolean fromLeft = truncateFromLeft;

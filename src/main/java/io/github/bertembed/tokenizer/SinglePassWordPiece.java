@@ -9,7 +9,7 @@ import java.util.Arrays;
  * into pieces as soon as it ends. Added tokens written in the text ({@code [SEP]}) are matched first and never
  * split. Offsets are carried from the source text through every step.
  */
-final class SinglePassWordPiece {
+final class SinglePassWordPiece implements TokenModel {
     private final BertNormalizer.Table normalization;
     private final boolean handleChineseChars;
     private final AddedTokenMatcher addedTokens;
@@ -55,7 +55,8 @@ final class SinglePassWordPiece {
     }
 
     /** The tokens of {@code text} into {@code out}. */
-    void tokenize(String text, TokenSequence out, Scratch s) {
+    @Override
+    public void tokenize(String text, TokenSequence out, Scratch s) {
         out.clear();
         s.current = out;
         int pos = 0;

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adds the special tokens of tokenizer.json's {@code TemplateProcessing} (or {@code BertProcessing}) around one
+ * Adds the special tokens of tokenizer.json's {@code TemplateProcessing} (or {@code BertProcessing}, or
+ * {@code RobertaProcessing}) around one
  * text or a pair: {@code [CLS] A [SEP]} and {@code [CLS] A [SEP] B [SEP]}, with the template's type ids.
  *
  * @param single the template for one text
@@ -125,9 +126,20 @@ record TemplatePostProcessor(List<Piece> single, List<Piece> pair) {
             return bert(cls.get(0).asText(), cls.get(1).asInt(), sep.get(0).asText(),
                     sep.get(1).asInt());
         }
+        if (type.equals("RobertaProcessing")) {
+            // <s> A </s> and <s> A </s></s> B </s>, every token of type 0
+            JsonNode cls = p.path("cls");
+            JsonNode sep = p.path("sep");
+            Piece c = Piece.special(new int[] {cls.get(1).asInt()}, new String[] {cls.get(0).asText()}, 0);
+            Piece s = Piece.special(new int[] {sep.get(1).asInt()}, new String[] {sep.get(0).asText()}, 0);
+            Piece ss = Piece.special(new int[] {sep.get(1).asInt(), sep.get(1).asInt()},
+                    new String[] {sep.get(0).asText(), sep.get(0).asText()}, 0);
+            return new TemplatePostProcessor(List.of(c, Piece.sequence('A', 0), s),
+                    List.of(c, Piece.sequence('A', 0), ss, Piece.sequence('B', 0), s));
+        }
         if (!type.equals("TemplateProcessing")) {
             throw new UnsupportedTokenizerException(file + ": post_processor '" + type
-                    + "' is not TemplateProcessing or BertProcessing");
+                    + "' is not TemplateProcessing, BertProcessing or RobertaProcessing");
         }
         return new TemplatePostProcessor(template(file, p.path("single"), p.path("special_tokens")),
                 template(file, p.path("pair"), p.path("special_tokens")));

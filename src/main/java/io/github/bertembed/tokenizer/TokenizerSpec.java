@@ -173,9 +173,7 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
                         + "' is matched after normalization, which the pure-Java tokenizer does not do;"
                         + " add the token as special, or use a model whose tokenizer does not match it after normalization");
             }
-            AddedToken a = new AddedToken(t.path("content").asText(), t.path("id").asInt(),
-                    t.path("special").asBoolean(false), t.path("lstrip").asBoolean(false),
-                    t.path("rstrip").asBoolean(false), t.path("single_word").asBoolean(false));
+            AddedToken a = addedToken(t);
             added.add(a);
             idLimit = Math.max(idLimit, a.id() + 1);
         }
@@ -201,5 +199,70 @@ record TokenizerSpec(Map<String, Integer> vocabulary, String[] idToToken, String
         WordPieceDecoder decoder = WordPieceDecoder.fromJson(root.path("decoder"), prefix);
         return new TokenizerSpec(vocab, idToToken, unk, prefix, maxChars, normalizer, added, post, decoder,
                 FileTruncation.fromJson(root.path("truncation")), FilePadding.fromJson(root.path("padding")));
+    }
+
+    /**
+     * What our pipeline needs of a tokenizer.json that HuggingFace tokenizers tokenizes ({@link HuggingFaceTokenModel}):
+     * the vocabulary of any model type (Unigram's list, BPE's, WordLevel's and WordPiece's maps) with the added
+     * tokens, the template, truncation and padding. No normalizer or decoder of ours: the reference does both.
+     */
+    static TokenizerSpec foreign(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(java.nio.file.Files.readAllBytes(file));
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        JsonNode model = root.path("model");
+        JsonNode vocabNode = model.path("vocab");
+        Map<String, Integer> vocab = new HashMap<>();
+        if (vocabNode.isArray()) { // Unigram: [token, score] in id order
+            for (int id = 0; id < vocabNode.size(); id++) {
+                vocab.putIfAbsent(vocabNode.get(id).get(0).asText(), id);
+            }
+        } else {
+            for (var it = vocabNode.fields(); it.hasNext(); ) {
+                var e = it.next();
+                vocab.put(e.getKey(), e.getValue().asInt());
+            }
+        }
+        int idLimit = vocabNode.isArray() ? vocabNode.size() : vocab.values().stream().mapToInt(v -> v + 1).max().orElse(0);
+        List<AddedToken> added = new ArrayList<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            AddedToken a = addedToken(t);
+            added.add(a);
+            idLimit = Math.max(idLimit, a.id() + 1);
+        }
+        String[] idToToken = new String[idLimit];
+        vocab.forEach((token, id) -> idToToken[id] = token);
+        if (vocabNode.isArray()) { // a piece listed twice keeps both ids
+            for (int id = 0; id < vocabNode.size(); id++) {
+                idToToken[id] = vocabNode.get(id).get(0).asText();
+            }
+        }
+        for (AddedToken a : added) {
+            idToToken[a.id()] = a.content();
+        }
+        String unk = model.hasNonNull("unk_token") ? model.get("unk_token").asText()
+                : model.hasNonNull("unk_id") && model.get("unk_id").asInt() < idLimit
+                ? idToToken[model.get("unk_id").asInt()] : null;
+        return new TokenizerSpec(vocab, idToToken, unk, null, 0, null, added,
+                TemplatePostProcessor.fromJson(file, root.path("post_processor")), null,
+                FileTruncation.fromJson(root.path("truncation")), FilePadding.fromJson(root.path("padding")));
+    }
+
+    private static AddedToken addedToken(JsonNode t) {
+        return new AddedToken(t.path("content").asText(), t.path("id").asInt(), t.path("special").asBoolean(false),
+                t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false),
+                t.path("single_word").asBoolean(false));
+    }
+
+    /** The tokenizer.json's model type ("WordPiece", "Unigram", "BPE", ...), for messages. */
+    static String modelType(Path file) {
+        try {
+            return JSON.readTree(java.nio.file.Files.readAllBytes(file)).path("model").path("type").asText("?");
+        } catch (IOException e) {
+            return "?";
+        }
     }
 }
