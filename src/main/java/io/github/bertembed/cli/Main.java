@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bert-embed", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "BERT sentence embeddings on the CPU: tokenize, embed, compare.",
         subcommands = {EmbedCommand.class, TokenizeCommand.class, SimilarityCommand.class, AnalogyCommand.class,
-                InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, LoadTestCommand.class,
+                QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** {@code --version}: the pom's version. */
     static final class Version implements CommandLine.IVersionProvider {

@@ -279,7 +279,8 @@ public final class OnnxModelFile {
 
     // ---- tensor decoding -------------------------------------------------------------------------------------
 
-    static float[] floats(TensorProto t) {
+    /** A float32 (or float16, widened) tensor's values. */
+    public static float[] floats(TensorProto t) {
         if (t.getDataType() == TensorProto.DataType.FLOAT16_VALUE) {
             return halfFloats(t);
         }
@@ -361,7 +362,8 @@ public final class OnnxModelFile {
         return f[0];
     }
 
-    static long[] dims(TensorProto t) {
+    /** A tensor's shape. */
+    public static long[] dims(TensorProto t) {
         return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
     }
 }
