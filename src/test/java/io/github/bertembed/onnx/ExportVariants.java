@@ -89,8 +89,9 @@ public final class ExportVariants {
             int hidden = (int) m.getGraph().getInitializerList().stream()
                     .filter(t -> t.getName().contains("LayerNorm") && t.getDimsCount() == 1).findFirst()
                     .orElseThrow().getDims(0);
+            // 0 heads, 0 hidden: the optimizer reads both from the graph
             Process p = new ProcessBuilder("python3", PYTHON_OPTIMIZER.toString(), source.toString(), out.toString(),
-                    Integer.toString(hidden / 32), Integer.toString(hidden),
+                    "0", "0",
                     variant == Variant.TRANSFORMERS_OPTIMIZER_FP16 ? "--fp16" : "").redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
