@@ -51,7 +51,13 @@ final class QuantizeCommand implements Callable<Integer> {
     private Path defaultCorpus() {
         boolean chinese = model.model != null && KnownModel.find(model.model).map(k -> k.language().equals("Chinese"))
                 .orElse(model.model.toLowerCase(java.util.Locale.ROOT).contains("zh"));
-        Path english = BenchCorpus.defaultCorpus();
+        Path english;
+        try {
+            english = BenchCorpus.defaultCorpus();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("no calibration texts found beside the jar or in tests/corpora; use"
+                    + " --calibration FILE");
+        }
         Path file = chinese ? english.resolveSibling("fortunes-zh.jsonl.gz") : english;
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no calibration texts found at " + file + "; use --calibration FILE");

@@ -118,8 +118,8 @@ public final class HubCache {
     }
 
     static ModelLocation locate(String id, Path root) {
+        parse(id); // refuses what is not an id before the matcher's groups are read
         Matcher m = ID.matcher(id);
-        parse(id);
         m.matches();
         String repo = m.group(1) + "/" + m.group(2);
         String revision = m.group(3) == null ? "main" : m.group(3);
