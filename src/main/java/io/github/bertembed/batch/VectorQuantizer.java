@@ -1,6 +1,6 @@
 package io.github.bertembed.batch;
 
-import io.github.bertembed.pooling.HalfFloat;
+import io.github.bertembed.onnx.HalfFloat;
 
 import java.util.List;
 

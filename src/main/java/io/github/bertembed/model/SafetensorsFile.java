@@ -2,7 +2,7 @@ package io.github.bertembed.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.bertembed.pooling.HalfFloat;
+import io.github.bertembed.onnx.HalfFloat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -306,13 +306,13 @@ public final class OnnxModelFile {
             ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             float[] out = new float[b.remaining() / 2];
             for (int i = 0; i < out.length; i++) {
-                out[i] = io.github.bertembed.pooling.HalfFloat.toFloat(b.getShort());
+                out[i] = HalfFloat.toFloat(b.getShort());
             }
             return out;
         }
         float[] out = new float[t.getInt32DataCount()]; // float16 values as their bits in int32_data
         for (int i = 0; i < out.length; i++) {
-            out[i] = io.github.bertembed.pooling.HalfFloat.toFloat((short) t.getInt32Data(i));
+            out[i] = HalfFloat.toFloat((short) t.getInt32Data(i));
         }
         return out;
     }

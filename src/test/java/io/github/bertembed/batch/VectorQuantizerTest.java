@@ -3,7 +3,7 @@ package io.github.bertembed.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.bertembed.TestData;
-import io.github.bertembed.pooling.HalfFloat;
+import io.github.bertembed.onnx.HalfFloat;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -13,7 +13,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import io.github.bertembed.pooling.HalfFloat;
 
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

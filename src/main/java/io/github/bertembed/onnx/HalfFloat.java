@@ -1,7 +1,8 @@
-package io.github.bertembed.pooling;
+package io.github.bertembed.onnx;
 
 /**
- * IEEE 754 half precision (binary16), which Java 17 lacks: for float16 output and F16 weights.
+ * IEEE 754 half precision (binary16), which Java 17 lacks: float16 tensors in ONNX files, F16 safetensors weights
+ * and float16 output.
  *
  * <pre>{@code
  * float rounded = HalfFloat.toFloat(HalfFloat.fromFloat(0.1f));   // 0.099975586
