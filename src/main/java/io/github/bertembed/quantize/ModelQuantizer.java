@@ -81,23 +81,52 @@ public final class ModelQuantizer {
                     }
                 }
             }
-            Files.createDirectories(output);
-            EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(fp32);
-            ModelProto encoder = ModelProto.parseFrom(EncoderGraph.checkedCut(fp32, layer, EncoderRewrite.FUSED_PACKED));
-            Int8GraphRewrite.Result int8 = Int8GraphRewrite.apply(encoder, fp32.attentionLayers(), keepFp32Layers);
-            Path modelFile = output.resolve("model.onnx");
-            Files.write(modelFile, withEmbeddingLayer(fp32, layer, int8.model()).toByteArray());
-            try (SentenceEmbedder source = SentenceEmbedder.builder().model(model).build()) {
-                copySettings(folder, source, output);
-                try (SentenceEmbedder quantized = SentenceEmbedder.builder().model(output.toString()).build()) {
-                    QuantizationReport report = QuantizationReport.measure(source, quantized, calibration,
-                            Files.size(folder.modelFile()), Files.size(modelFile));
-                    write(output, location, int8, keepFp32Layers, fp32.attentionLayers(), report);
-                    return report;
-                }
+            // Written beside the output and moved into place whole: a failed run leaves no half folder.
+            Path work = output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
+            deleteTree(work);
+            Files.createDirectories(work);
+            QuantizationReport report;
+            try {
+                report = write(model, location, folder, fp32, keepFp32Layers, calibration, work);
+            } catch (IOException | RuntimeException e) {
+                deleteTree(work);
+                throw e;
             }
+            Files.deleteIfExists(output); // an empty folder the caller made
+            Files.move(work, output, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return report;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the quantized model to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static QuantizationReport write(String model, ModelLocation location, ModelFolder folder,
+                                            OnnxModelFile fp32, Set<Integer> keepFp32Layers, List<String> calibration,
+                                            Path output) throws IOException {
+        EmbeddingLayerGraph layer = EmbeddingLayerGraph.find(fp32);
+        ModelProto encoder = ModelProto.parseFrom(EncoderGraph.checkedCut(fp32, layer, EncoderRewrite.FUSED_PACKED));
+        Int8GraphRewrite.Result int8 = Int8GraphRewrite.apply(encoder, fp32.attentionLayers(), keepFp32Layers);
+        Path modelFile = output.resolve("model.onnx");
+        Files.write(modelFile, withEmbeddingLayer(fp32, layer, int8.model()).toByteArray());
+        try (SentenceEmbedder source = SentenceEmbedder.builder().model(model).build()) {
+            copySettings(folder, source, output);
+            try (SentenceEmbedder quantized = SentenceEmbedder.builder().model(output.toString()).build()) {
+                QuantizationReport report = QuantizationReport.measure(source, quantized, calibration,
+                        Files.size(folder.modelFile()), Files.size(modelFile));
+                write(output, location, int8, keepFp32Layers, fp32.attentionLayers(), report);
+                return report;
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
         }
     }
 

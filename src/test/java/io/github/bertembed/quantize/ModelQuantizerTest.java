@@ -132,6 +132,11 @@ class ModelQuantizerTest {
                 TestData.model("all-minilm-l6-v2").toString(), int8, Set.of(), calibration));
         assertTrue(used.getMessage().contains("is not empty"), used.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ModelQuantizer.layers("1,x"));
+        Path failed = dir.resolve("all-fp32");
+        IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class, () -> ModelQuantizer.quantize(
+                TestData.model("all-minilm-l6-v2").toString(), failed, Set.of(0, 1, 2, 3, 4, 5), calibration));
+        assertTrue(nothing.getMessage().contains("every layer was kept in fp32"), nothing.getMessage());
+        assertTrue(!Files.exists(failed) && !Files.exists(dir.resolve("all-fp32.partial")), "no half-written folder");
     }
 
     @Test
