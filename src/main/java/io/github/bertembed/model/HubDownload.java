@@ -241,7 +241,7 @@ public final class HubDownload {
         }
 
         ModelLocation run(String onnx) throws IOException {
-            if (!fetch("onnx/" + onnx, false) && !fetch(onnx, false)) {
+            if (!fetch("onnx/" + onnx) && !fetch(onnx)) {
                 throw new IOException("the repo has neither onnx/" + onnx + " nor " + onnx + " at " + id.revision()
                         + (onnx.equals("model.onnx") ? " (no ONNX export: export one with optimum, or pick a repo"
                         + " that has one)" : ""));
@@ -253,15 +253,15 @@ public final class HubDownload {
             for (String data : OnnxModelFile.externalDataFiles(graph)) {
                 checkRelative(data, "external data file");
                 String file = graphFolder.isEmpty() ? data : graphFolder + "/" + data;
-                if (!fetch(file, false)) {
+                if (!fetch(file)) {
                     throw new IOException(graph.getFileName() + " keeps weights in " + data + ", which the repo lacks");
                 }
             }
-            if (!fetch("tokenizer.json", false) && !fetch("vocab.txt", false)) {
+            if (!fetch("tokenizer.json") && !fetch("vocab.txt")) {
                 throw new IOException("the repo has neither tokenizer.json nor vocab.txt");
             }
             for (String file : OPTIONAL_FILES) {
-                fetch(file, false);
+                fetch(file);
             }
             Path modules = snapshot.resolve(SentenceTransformersConfig.MODULES_FILE);
             if (Files.isRegularFile(modules)) {
@@ -271,9 +271,9 @@ public final class HubDownload {
                         continue;
                     }
                     checkRelative(path, "module path in modules.json");
-                    fetch(path + "/config.json", false);
+                    fetch(path + "/config.json");
                     if (module.path("type").asText("").endsWith(".Dense")) {
-                        fetch(path + "/model.safetensors", false);
+                        fetch(path + "/model.safetensors");
                     }
                 }
             }
@@ -293,7 +293,7 @@ public final class HubDownload {
          *
          * @return false when the repo does not have it (remembered in .no_exist, as huggingface_hub does)
          */
-        boolean fetch(String file, boolean required) throws IOException {
+        boolean fetch(String file) throws IOException {
             checkRelative(file, "file name");
             if (commit != null) {
                 Path have = repoDir.resolve("snapshots").resolve(commit).resolve(file);
@@ -335,9 +335,6 @@ public final class HubDownload {
                     if (!Files.exists(marker)) {
                         Files.createFile(marker);
                     }
-                }
-                if (required) {
-                    throw new IOException("the repo has no " + file + " at " + id.revision());
                 }
                 return false;
             }
