@@ -101,6 +101,41 @@ class HubDownloadTest {
         }
     }
 
+    /**
+     * Each model the build unpacks, served as its Hugging Face repo (its export under onnx/, its tokenizer, and the
+     * sentence-transformers files that say its published settings), downloaded by id into an empty cache: the named
+     * model's bits.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"all-minilm-l6-v2", "all-minilm-l6-v2-q", "bge-small-zh-v1.5"})
+    void eachUnpackedModelServedAsAHubRepoGivesTheNamedModelsBits(String name) throws Exception {
+        KnownModel known = KnownModel.find(name).orElseThrow();
+        Path source = TestData.model(name);
+        Map<String, byte[]> repo = new LinkedHashMap<>();
+        repo.put("onnx/model.onnx", Files.readAllBytes(source.resolve("model.onnx")));
+        repo.put("tokenizer.json", Files.readAllBytes(source.resolve("tokenizer.json")));
+        repo.put("modules.json", """
+                [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                 {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                 {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+                """.getBytes());
+        repo.put("1_Pooling/config.json", ("{\"pooling_mode_" + (known.pooling() == io.github.bertembed.pooling.Pooling.CLS
+                ? "cls_token" : "mean_tokens") + "\": true}").getBytes());
+        repo.put("sentence_bert_config.json", ("{\"max_seq_length\": " + known.maxLength() + "}").getBytes());
+        String id = "org/" + name;
+        try (HubStandIn hub = new HubStandIn(id, COMMIT, repo, Set.of("onnx/model.onnx"), null);
+             SentenceEmbedder named = SentenceEmbedder.builder().modelsDir(TestData.modelsDir()).model(name).build()) {
+            ModelLocation location = HubDownload.locate(id, null, settings(hub, null, false), DownloadProgress.NONE);
+            try (SentenceEmbedder byId = SentenceEmbedder.builder().model(location.folder().toString()).build()) {
+                List<String> texts = name.contains("zh") ? TestData.chinese().subList(0, 5) : TEXTS;
+                for (String text : texts) {
+                    assertArrayEquals(named.embed(text), byId.embed(text), 0f, name + ": " + text);
+                }
+                assertEquals(named.maxLength(), byId.maxLength());
+            }
+        }
+    }
+
     @Test
     void aBrokenConnectionIsResumedWithARangeRequest() throws Exception {
         try (HubStandIn hub = hub(null)) {
