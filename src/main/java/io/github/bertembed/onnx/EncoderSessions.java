@@ -70,7 +70,7 @@ public record EncoderSessions(OnnxEncoder main, OnnxEncoder single, String path)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the encoder graph: " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            whyWhole = e.getMessage().replace(model.path() + ": ", "");
+            whyWhole = e.getMessage() == null ? e.toString() : e.getMessage().replace(model.path() + ": ", "");
         }
         LOG.info("{}: running the whole graph: {}", model.path(), whyWhole);
         OnnxEncoder main = OnnxEncoder.openWholeGraph(model, tokenOutput, options);
