@@ -67,10 +67,11 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final StageListener listener;
     private final LongTextPolicy longText;
     private final SentenceHead head;
+    private final String modelSha256;
 
     private SentenceEmbedder(ModelLocation location, ModelSettings settings, BertTokenizer tokenizer,
                              InputEmbeddings inputEmbeddings, EncoderRuns runs, int layers, Map<String, String> prompts,
-                             StageListener listener, LongTextPolicy longText, SentenceHead head) {
+                             StageListener listener, LongTextPolicy longText, SentenceHead head, String modelSha256) {
         this.location = location;
         this.settings = settings;
         this.tokenizer = tokenizer;
@@ -83,6 +84,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         this.listener = listener;
         this.longText = longText;
         this.head = head;
+        this.modelSha256 = modelSha256;
     }
 
     public static Builder builder() {
@@ -261,6 +263,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         return normalize;
     }
 
+    /**
+     * The SHA-256 of the model's ONNX graph and weights (external data included): what a search index records, so
+     * that queries are embedded by the very model its vectors came from.
+     */
+    public String modelSha256() {
+        return modelSha256;
+    }
+
     /** The model folder. */
     public Path folder() {
         return location.folder();
@@ -343,6 +353,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     /** Options for a {@link SentenceEmbedder}; only the model is required. */
     public static final class Builder {
         private String model = Models.DEFAULT;
+        private boolean modelChosen;
         private Path modelsDir;
         private Pooling pooling;
         private Boolean normalize;
@@ -412,6 +423,21 @@ public final class SentenceEmbedder implements AutoCloseable {
          */
         public Builder model(String nameOrFolder) {
             this.model = nameOrFolder;
+            this.modelChosen = nameOrFolder != null;
+            return this;
+        }
+
+        /**
+         * The model to use when {@link #model} was not called (e.g. the model a search index was built with).
+         *
+         * <pre>{@code
+         * SentenceEmbedder e = builder.defaultModel(manifest.model()).build();
+         * }</pre>
+         */
+        public Builder defaultModel(String nameOrFolder) {
+            if (!modelChosen) {
+                this.model = nameOrFolder;
+            }
             return this;
         }
 
@@ -584,7 +610,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             EncoderRuns runs = new EncoderRuns(inputs, sessions, head, buckets,
                     perText, perText ? cores : 1, listener);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, runs, onnx.attentionLayers(),
-                    folder.sentenceTransformers().prompts(), listener, longText, head);
+                    folder.sentenceTransformers().prompts(), listener, longText, head, onnx.sha256());
         }
 
         /**

@@ -58,6 +58,20 @@ public final class VectorQuantizer {
         return new VectorQuantizer(precision, min, steps);
     }
 
+    /**
+     * int8 or uint8 with given per-dimension ranges: {@code starts} (the minimums) and {@code steps} ((max − min) /
+     * 255), as {@link #starts()} and {@link #steps()} return them (e.g. read back from a search index).
+     */
+    public static VectorQuantizer withRanges(Precision precision, float[] starts, float[] steps) {
+        if (!precision.needsRanges()) {
+            throw new IllegalArgumentException(precision + " has no ranges");
+        }
+        if (starts.length != steps.length) {
+            throw new IllegalArgumentException(starts.length + " starts but " + steps.length + " steps");
+        }
+        return new VectorQuantizer(precision, starts.clone(), steps.clone());
+    }
+
     public Precision precision() {
         return precision;
     }

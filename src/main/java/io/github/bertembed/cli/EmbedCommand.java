@@ -252,25 +252,7 @@ final class EmbedCommand implements Callable<Integer> {
         Iterator<InputRecords.Record> source = records == null
                 ? texts.stream().map(t -> new InputRecords.Record(0, t, null, null)).iterator()
                 : new Lines(records, skipBadLines);
-        for (long i = 0; i < skip && source.hasNext(); i++) {
-            source.next();
-        }
-        if (skip > 0) {
-            System.err.println("resuming after " + skip + " documents already in " + output);
-        }
-        Iterator<String> textsInOrder = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return source.hasNext();
-            }
-
-            @Override
-            public String next() {
-                InputRecords.Record r = source.next();
-                pending.add(r);
-                return prefix + r.text();
-            }
-        };
+        Iterator<String> textsInOrder = queued(source, skip, output, pending, prefix);
         long[] cut = new long[2]; // documents truncated, documents chunked
         String summary;
         try (ProgressBar bar = progressBar(input, records != null, skip)) {
@@ -296,6 +278,33 @@ final class EmbedCommand implements Callable<Integer> {
             summary = summary(done, cut[0], cut[1], (System.nanoTime() - start) / 1e9);
         }
         System.err.println(summary); // after the bar's last line
+    }
+
+    /**
+     * The texts of {@code source} after its first {@code skip} records (said on stderr), the prompt before each,
+     * each record queued on {@code pending}, in input order, until its result comes out.
+     */
+    static Iterator<String> queued(Iterator<InputRecords.Record> source, long skip, Object output,
+                                   Queue<InputRecords.Record> pending, String prompt) {
+        for (long i = 0; i < skip && source.hasNext(); i++) {
+            source.next();
+        }
+        if (skip > 0) {
+            System.err.println("resuming after " + skip + " documents already in " + output);
+        }
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return source.hasNext();
+            }
+
+            @Override
+            public String next() {
+                InputRecords.Record r = source.next();
+                pending.add(r);
+                return prompt + r.text();
+            }
+        };
     }
 
     /** The run in one line, for logs (a terminal has the progress bar): texts, tokens, what was cut, time, speed. */
@@ -387,7 +396,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     /** The texts of the input records; with skipping, bad lines are reported and left out. */
-    private static final class Lines implements Iterator<InputRecords.Record> {
+    static final class Lines implements Iterator<InputRecords.Record> {
         private final InputRecords records;
         private final boolean skip;
 

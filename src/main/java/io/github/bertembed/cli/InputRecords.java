@@ -46,6 +46,7 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     private final boolean jsonl;
     private final boolean pair;
     private final String idField;
+    private boolean idOptional;
     private long lineNumber;
     private Record next;
 
@@ -59,6 +60,12 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
             throw new BadInputException("--id-field reads a field of JSONL input; " + source + " is plain text (its"
                     + " records are numbered by \"index\")", null);
         }
+    }
+
+    /** Records whose JSONL "id" field, where present, is their id (else null). */
+    InputRecords idWherePresent() {
+        idOptional = true;
+        return this;
     }
 
     static InputRecords open(Path file, boolean pair) {
@@ -81,7 +88,6 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         }
     }
 
-    /** Bytes consumed so far (for progress over a file of known size). */
     /**
      * How many records a file holds, counted by one pass over its bytes: its lines (for .jsonl, its non-blank
      * lines), so that progress can say "of N".
@@ -190,6 +196,9 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         Object id = null;
         if (idField != null) {
             JsonNode i = node.get(idField);
+            if (i == null && idOptional) {
+                return new Record(lineNumber, node.get("text").asText(), pairText, null);
+            }
             if (i == null || !(i.isTextual() || i.isIntegralNumber() || i.isNumber())) {
                 throw new BadInputException(source + " line " + lineNumber + ": expected a string or number \""
                         + idField + "\" (--id-field)", null);

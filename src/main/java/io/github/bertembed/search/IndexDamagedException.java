@@ -1,0 +1,8 @@
+package io.github.bertembed.search;
+
+/** An index folder whose files do not agree with its manifest (truncated, missing, another dimension). */
+public final class IndexDamagedException extends IllegalStateException {
+    public IndexDamagedException(String message) {
+        super(message);
+    }
+}
