@@ -110,14 +110,6 @@ final class SearchCommand implements Callable<Integer> {
     static String line(String query, Hit h) {
         ObjectNode n = JSON.createObjectNode();
         n.put("query", query);
-        n.put("rank", h.rank());
-        if (h.id() instanceof Number num) {
-            n.putPOJO("id", num);
-        } else {
-            n.put("id", h.id() == null ? null : h.id().toString());
-        }
-        n.put("score", h.score());
-        n.put("text", h.text());
-        return n.toString();
+        return h.writeTo(n).toString();
     }
 }

@@ -101,6 +101,10 @@ final class ServeCommand implements Callable<Integer> {
             + " request that names no prompt_name, e.g. \"query: \" (not with --default-prompt-name).")
     String defaultPrompt;
 
+    @Option(names = "--index", paramLabel = "DIR", description = "Also answer POST /search over this index ('index'"
+            + " builds one); the model defaults to the index's.")
+    java.nio.file.Path index;
+
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("BERT_EMBED_API_KEY");
@@ -108,7 +112,12 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--default-prompt and --default-prompt-name cannot both be given");
         }
-        SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(model.model).modelsDir(model.modelsDir)
+        io.github.bertembed.search.VectorIndex searched = index == null ? null
+                : io.github.bertembed.search.VectorIndex.open(index);
+        boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model")
+                || spec.commandLine().getParseResult().hasMatchedOption("--model-id");
+        String modelName = searched != null && !modelGiven ? searched.manifest().model() : model.model;
+        SentenceEmbedder.Builder b = SentenceEmbedder.builder().model(modelName).modelsDir(model.modelsDir)
                 .threads(threads).normalize(false); // requests choose normalization
         if (maxLength != null) {
             b.maxLength(maxLength);
@@ -136,7 +145,16 @@ final class ServeCommand implements Callable<Integer> {
                 .acceptAnyModel(acceptAnyModel).longText(autoTruncate ? LongTextPolicy.TRUNCATE : longText).apiKey(key)
                 .maxBodyBytes(payloadLimit).corsAllowOrigins(corsAllowOrigins).defaultPrompt(prompt).build();
         String name = servedModelName != null ? servedModelName : embedder.location().name();
-        EmbeddingServer server = EmbeddingServer.start(embedder, name, settings);
+        EmbeddingServer server;
+        try {
+            server = EmbeddingServer.start(embedder, name, settings, searched);
+        } catch (RuntimeException e) {
+            embedder.close();
+            if (searched != null) {
+                searched.close();
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown(Duration.ofSeconds(30));
@@ -145,6 +163,13 @@ final class ServeCommand implements Callable<Integer> {
             System.out.flush();
             boolean drained = server.inFlight() == 0;
             embedder.close();
+            if (searched != null) {
+                try {
+                    searched.close();
+                } catch (java.io.IOException e) {
+                    System.err.println("error: cannot close " + index + ": " + e.getMessage());
+                }
+            }
             stopped.countDown();
             // A complete drain is a clean stop: exit 0, where a JVM ended by SIGTERM would report 143, which
             // systemd and Kubernetes read as a failure. Requests left unanswered keep that status.
@@ -153,7 +178,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "bert-embed-shutdown"));
         System.out.println("bert-embed serving " + name + " (" + embedder.dimension() + " dimensions, max "
-                + embedder.maxLength() + " tokens) on " + server.url() + (key != null ? " (API key required)" : ""));
+                + embedder.maxLength() + " tokens) on " + server.url()
+                + (searched != null ? ", searching " + index + " (" + searched.size() + " rows)" : "") + (key != null ? " (API key required)" : ""));
         System.out.flush();
         stopped.await();
         return 0;

@@ -12,4 +12,16 @@ package io.github.bertembed.search;
  * @param rank  1 for the best hit
  */
 public record Hit(long row, Object id, String text, double score, int rank) {
+    /** Puts the hit's rank, id, score and text into {@code n}: the JSON that {@code search} and the server print. */
+    public com.fasterxml.jackson.databind.node.ObjectNode writeTo(com.fasterxml.jackson.databind.node.ObjectNode n) {
+        n.put("rank", rank);
+        if (id instanceof Number num) {
+            n.putPOJO("id", num);
+        } else {
+            n.put("id", id == null ? null : id.toString());
+        }
+        n.put("score", score);
+        n.put("text", text);
+        return n;
+    }
 }

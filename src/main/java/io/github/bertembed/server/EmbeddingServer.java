@@ -63,7 +63,8 @@ public final class EmbeddingServer implements AutoCloseable {
     /** A request attribute: the error answer is written, so Javalin's status mappers leave it as it is. */
     private static final String ANSWERED = "bert-embed.answered";
 
-    private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
+    private EmbeddingServer(SentenceEmbedder embedder, String modelName, ServerSettings settings,
+                            io.github.bertembed.search.VectorIndex index) {
         this.settings = settings;
         this.metrics = new ServerMetrics(embedder.maxLength());
         this.permits = new Semaphore(settings.maxConcurrentRequests());
@@ -72,6 +73,7 @@ public final class EmbeddingServer implements AutoCloseable {
         this.service = new InferenceService(embedder, settings, metrics, inFlight::get);
         TeiRoutes tei = new TeiRoutes(service, settings, modelName, json);
         OpenAiRoutes openAi = new OpenAiRoutes(service, settings, modelName, json);
+        SearchRoutes search = new SearchRoutes(service, settings, index, json);
         ApiDocs docs = new ApiDocs(json, BuildVersion.current(), settings.apiKey() != null);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -107,6 +109,7 @@ public final class EmbeddingServer implements AutoCloseable {
                     tei::embedSparseRoute));
             config.routes.post("/rerank", handler("/rerank", Body.FAILURES_ONLY, null, tei::rerankRoute));
             config.routes.get("/info", handler("/info", Body.NONE, null, body -> tei.info()));
+            config.routes.post("/search", handler("/search", Body.JSON, null, search::search));
             config.routes.post("/v1/embeddings", handler("/v1/embeddings", Body.EMBEDDING, "input",
                     openAi::embeddings));
             config.routes.post("/embeddings", handler("/embeddings", Body.EMBEDDING, "input", openAi::embeddings));
@@ -165,11 +168,32 @@ public final class EmbeddingServer implements AutoCloseable {
      * @throws IllegalArgumentException for an embedder that normalizes
      */
     public static EmbeddingServer start(SentenceEmbedder embedder, String modelName, ServerSettings settings) {
+        return start(embedder, modelName, settings, null);
+    }
+
+    /**
+     * Starts a server that also answers {@code POST /search} over {@code index}, whose vectors must be the
+     * embedder's model's (the caller keeps and closes the index).
+     *
+     * <pre>{@code
+     * try (VectorIndex index = VectorIndex.open(Path.of("fortunes-index"));
+     *      EmbeddingServer server = EmbeddingServer.start(model, "all-minilm-l6-v2", settings, index)) {
+     *     // POST http://127.0.0.1:8080/search {"query": "a fox", "k": 5}
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for an embedder that normalizes, or an index of another model
+     */
+    public static EmbeddingServer start(SentenceEmbedder embedder, String modelName, ServerSettings settings,
+                                        io.github.bertembed.search.VectorIndex index) {
+        if (index != null) {
+            SearchRoutes.check(index, embedder.modelSha256(), embedder.dimension());
+        }
         if (embedder.normalizes()) {
             throw new IllegalArgumentException("the server needs an embedder built with normalize(false): requests"
                     + " choose normalization (TEI's \"normalize\"), so it takes the pooled vectors as they are");
         }
-        EmbeddingServer server = new EmbeddingServer(embedder, modelName, settings);
+        EmbeddingServer server = new EmbeddingServer(embedder, modelName, settings, index);
         server.app.start();
         return server;
     }

@@ -37,6 +37,11 @@ final class TeiRoutes {
     }
 
     private boolean truncate(JsonNode body) {
+        return truncate(body, settings);
+    }
+
+    /** TEI's {@code truncate}: a boolean, by default the server's policy. */
+    static boolean truncate(JsonNode body, ServerSettings settings) {
         JsonNode t = body.get("truncate");
         if (t == null || t.isNull()) {
             return settings.longText() == LongTextPolicy.TRUNCATE;

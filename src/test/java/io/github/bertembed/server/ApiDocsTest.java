@@ -183,6 +183,7 @@ class ApiDocsTest {
     @Test
     void everyRoutesAnswersAreTheOnesTheDocumentDescribes() throws Exception {
         ok("POST", "/embed", "{\"inputs\": \"a fox\"}");
+        exchange(404, "POST", "/search", "{\"query\": \"a fox\"}", true, true); // started without --index
         ok("POST", "/embed", "{\"inputs\": [\"a fox\", [101, 1037, 4419, 102]], \"normalize\": false, "
                 + "\"truncate\": true, \"truncation_direction\": \"Left\", \"dimensions\": 128}");
         ok("POST", "/", "{\"inputs\": [\"a fox\", \"a dog\"]}");
