@@ -270,7 +270,8 @@ final class IndexCommand implements Callable<Integer> {
     private static final Pattern NPY = Pattern.compile(
             "'descr': '<f4', 'fortran_order': False, 'shape': \\((\\d+), (\\d+)\\)");
 
-    private static Iterator<Object[]> npy(Path file) throws IOException {
+    /** The rows of a float32 .npy file as {null, null, vector}, read one at a time. */
+    static Iterator<Object[]> npy(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         ByteBuffer head = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
         ch.read(head, 0);

@@ -42,6 +42,8 @@ public final class VectorIndex implements AutoCloseable {
     static final String VECTORS = "vectors.f32";
     static final String RECORDS = "records.jsonl";
     static final String HNSW = "hnsw";
+    /** Queries scored together: 256 queries × a block of rows is a 32 MB score matrix. */
+    private static final int QUERY_BATCH = 256;
 
     private final Path dir;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -147,6 +149,30 @@ public final class VectorIndex implements AutoCloseable {
 
     public Path folder() {
         return dir;
+    }
+
+    /** A committed row's float32 vector. */
+    public float[] vector(long row) {
+        checkRow(row);
+        return floats.row(row);
+    }
+
+    /** A committed row's id (a String or a Number), or null. */
+    public Object id(long row) {
+        checkRow(row);
+        return records.record(row)[0];
+    }
+
+    /** A committed row's text, or null. */
+    public String text(long row) {
+        checkRow(row);
+        return (String) records.record(row)[1];
+    }
+
+    private void checkRow(long row) {
+        if (row < 0 || row >= manifest.count()) {
+            throw new IndexOutOfBoundsException("row " + row + " of an index of " + manifest.count() + " rows");
+        }
     }
 
     /** Rows committed (searchable). */
@@ -354,14 +380,20 @@ public final class VectorIndex implements AutoCloseable {
                 queries.forEach(q -> out.add(List.of()));
                 return out;
             }
-            float[][] qs = queries.toArray(new float[0][]);
             int k = options.k();
-            TopHits[] tops = switch (method(options.method())) {
-                case EXACT -> exactScorer().search(qs, k, floats);
-                case QUANTIZED -> quantized(qs, options);
-                case HNSW -> hnsw(qs, options);
-                case AUTO -> throw new IllegalStateException();
-            };
+            SearchMethod method = method(options.method());
+            // queries go a batch at a time: a batch's score matrix against a block of rows stays small
+            List<TopHits> tops = new ArrayList<>(queries.size());
+            for (int from = 0; from < queries.size(); from += QUERY_BATCH) {
+                float[][] qs = queries.subList(from, Math.min(queries.size(), from + QUERY_BATCH))
+                        .toArray(new float[0][]);
+                tops.addAll(List.of(switch (method) {
+                    case EXACT -> exactScorer().search(qs, k, floats);
+                    case QUANTIZED -> quantized(qs, options);
+                    case HNSW -> hnsw(qs, options);
+                    case AUTO -> throw new IllegalStateException();
+                }));
+            }
             for (TopHits top : tops) {
                 long[] rows = top.rows();
                 double[] scores = top.scores();
