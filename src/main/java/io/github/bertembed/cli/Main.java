@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "BERT sentence embeddings on the CPU: tokenize, embed, compare.",
         subcommands = {EmbedCommand.class, TokenizeCommand.class, SimilarityCommand.class, AnalogyCommand.class,
                 InfoCommand.class, BenchCommand.class, VocabCommand.class, ServeCommand.class, LoadTestCommand.class,
-                QuantizeCommand.class, IndexCommand.class, SearchCommand.class, MapCommand.class,
+                QuantizeCommand.class, IndexCommand.class, SearchCommand.class, MapCommand.class, BenchSearchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** {@code --version}: the pom's version. */

@@ -2,12 +2,7 @@ package io.github.bertembed.search;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
-import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -31,13 +26,7 @@ final class ExactScorer implements AutoCloseable {
 
     ExactScorer(int dimension, int threads) {
         this.dimension = dimension;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            session = env.createSession(graph(dimension).toByteArray(), options);
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot start the scoring graph: " + e.getMessage(), e);
-        }
+        session = ScoringGraphs.session(graph(dimension), threads);
     }
 
     /** Candidates kept beyond k before the exact rescoring: float32 scores may misorder near-ties only. */
@@ -95,38 +84,20 @@ final class ExactScorer implements AutoCloseable {
     }
 
     /** scores = queries · rowsᵀ; TopK along the rows (ONNX: equal values keep the lower index first). */
-    private static ModelProto graph(int dimension) {
+    private static GraphProto graph(int dimension) {
         GraphProto g = GraphProto.newBuilder().setName("exact_top_k")
-                .addInput(input("queries", 1, "queries", dimension))
-                .addInput(input("rows", 1, "rows", dimension))
-                .addInput(ValueInfoProto.newBuilder().setName("k").setType(TypeProto.newBuilder().setTensorType(
-                        TypeProto.Tensor.newBuilder().setElemType(7).setShape(TensorShapeProto.newBuilder()
-                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))))))
+                .addInput(ScoringGraphs.input("queries", 1, "queries", String.valueOf(dimension)))
+                .addInput(ScoringGraphs.input("rows", 1, "rows", String.valueOf(dimension)))
+                .addInput(ScoringGraphs.k())
                 .addNode(NodeProto.newBuilder().setOpType("Gemm").setName("scores").addInput("queries").addInput("rows")
                         .addOutput("scores").addAttribute(AttributeProto.newBuilder().setName("transB")
                                 .setType(AttributeProto.AttributeType.INT).setI(1)))
-                .addNode(NodeProto.newBuilder().setOpType("TopK").setName("top").addInput("scores").addInput("k")
-                        .addOutput("values").addOutput("indices"))
-                .addOutput(ValueInfoProto.newBuilder().setName("values"))
-                .addOutput(ValueInfoProto.newBuilder().setName("indices"))
                 .build();
-        return ModelProto.newBuilder().setIrVersion(8).setProducerName("bert-embed")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
-    }
-
-    private static ValueInfoProto input(String name, int type, String rows, int columns) {
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type).setShape(TensorShapeProto.newBuilder()
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(rows))
-                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns))))).build();
+        return ScoringGraphs.withTopK(g);
     }
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException(e);
-        }
+        ScoringGraphs.close(session);
     }
 }

@@ -24,7 +24,9 @@ final class QuantizedRows {
     private final int dimension;
     private final int rowBytes;
     private final int words;
-    private final List<byte[]> int8Blocks = new ArrayList<>();
+    /** int8 codes shifted to unsigned (code + 128), off the heap, as onnxruntime's MatMulInteger reads them. */
+    private final List<ByteBuffer> int8Blocks = new ArrayList<>();
+    private Int8Scorer scorer;
     private final List<long[]> bitBlocks = new ArrayList<>();
     private long count;
 
@@ -78,17 +80,20 @@ final class QuantizedRows {
     private void append(byte[] bytes, int rows) {
         int inLast = (int) (count % FloatRows.BLOCK_ROWS);
         if (precision == Precision.INT8) {
-            byte[] block;
-            if (inLast == 0) {
-                block = new byte[rows * rowBytes];
-                int8Blocks.add(block);
-                System.arraycopy(bytes, 0, block, 0, bytes.length);
-            } else {
-                byte[] last = int8Blocks.remove(int8Blocks.size() - 1);
-                block = java.util.Arrays.copyOf(last, last.length + bytes.length);
-                System.arraycopy(bytes, 0, block, last.length, bytes.length);
-                int8Blocks.add(block);
+            byte[] shifted = new byte[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                shifted[i] = (byte) (bytes[i] + 128);
             }
+            ByteBuffer block;
+            if (inLast == 0) {
+                block = ByteBuffer.allocateDirect(shifted.length);
+            } else {
+                ByteBuffer last = int8Blocks.remove(int8Blocks.size() - 1);
+                block = ByteBuffer.allocateDirect(last.capacity() + shifted.length);
+                block.put(last.duplicate().clear());
+            }
+            block.put(shifted).flip();
+            int8Blocks.add(block);
         } else {
             long[] packed = new long[rows * words];
             for (int r = 0; r < rows; r++) {
@@ -113,6 +118,21 @@ final class QuantizedRows {
         return count;
     }
 
+    private synchronized Int8Scorer int8Scorer() {
+        if (scorer == null) {
+            scorer = new Int8Scorer(dimension, Runtime.getRuntime().availableProcessors());
+        }
+        return scorer;
+    }
+
+    /** Frees the scoring session, if one was started. */
+    synchronized void close() {
+        if (scorer != null) {
+            scorer.close();
+            scorer = null;
+        }
+    }
+
     /** Bytes held in memory by the codes. */
     long memoryBytes() {
         return precision == Precision.INT8 ? count * rowBytes : count * words * 8L;
@@ -131,7 +151,10 @@ final class QuantizedRows {
             for (int i = 0; i < n; i++) {
                 q[i] = encode(queries[i]);
             }
-            IntStream.range(0, blocks).parallel().forEach(b -> perBlock[b] = int8Block(q, b, k));
+            Int8Scorer s = int8Scorer();
+            for (int b = 0; b < blocks; b++) {
+                perBlock[b] = s.search(q, int8Blocks.get(b), (long) b * FloatRows.BLOCK_ROWS, k);
+            }
         } else {
             long[][] q = new long[n][];
             for (int i = 0; i < n; i++) {
@@ -165,34 +188,6 @@ final class QuantizedRows {
         return top;
     }
 
-    private TopHits[] int8Block(byte[][] queries, int b, int k) {
-        byte[] block = int8Blocks.get(b);
-        long base = (long) b * FloatRows.BLOCK_ROWS;
-        int rows = block.length / dimension;
-        TopHits[] top = tops(queries.length, k);
-        for (int r = 0; r < rows; r++) {
-            int at = r * dimension;
-            for (int i = 0; i < queries.length; i++) {
-                byte[] q = queries[i];
-                int s0 = 0;
-                int s1 = 0;
-                int j = 0;
-                for (; j + 1 < dimension; j += 2) {
-                    s0 += q[j] * block[at + j];
-                    s1 += q[j + 1] * block[at + j + 1];
-                }
-                if (j < dimension) {
-                    s0 += q[j] * block[at + j];
-                }
-                int s = s0 + s1;
-                if (s >= top[i].threshold()) {
-                    top[i].offer(s, base + r);
-                }
-            }
-        }
-        return top;
-    }
-
     /**
      * Binary rows scored against the float query itself: the query's dot product with the row's signs (+1 for a set
      * bit, −1 for a clear one), looked up a byte at a time. The codes are the same sign bits; only the query keeps
@@ -205,6 +200,12 @@ final class QuantizedRows {
             tables[i] = byteTables(queries[i]);
         }
         TopHits[][] perBlock = new TopHits[bitBlocks.size()][];
+        if (bitBlocks.size() == 1 && n > 1) {
+            // one block: the queries share the cores
+            TopHits[] top = new TopHits[n];
+            IntStream.range(0, n).parallel().forEach(i -> top[i] = signBlock(new float[][][] {tables[i]}, 0, k)[0]);
+            return top;
+        }
         IntStream.range(0, bitBlocks.size()).parallel().forEach(b -> perBlock[b] = signBlock(tables, b, k));
         return merge(perBlock, n, k);
     }
@@ -232,16 +233,30 @@ final class QuantizedRows {
         long base = (long) b * FloatRows.BLOCK_ROWS;
         int rows = block.length / words;
         TopHits[] top = tops(tables.length, k);
-        for (int r = 0; r < rows; r++) {
-            int at = r * words;
-            for (int i = 0; i < tables.length; i++) {
-                float[][] t = tables[i];
+        // one query at a time over the block: its tables stay in cache while the rows stream past
+        for (int i = 0; i < tables.length; i++) {
+            float[][] t = tables[i];
+            TopHits best = top[i];
+            for (int r = 0; r < rows; r++) {
+                int at = r * words;
                 float s = 0;
-                for (int j = 0; j < rowBytes; j++) {
-                    s += t[j][(int) (block[at + j / 8] >>> (56 - 8 * (j % 8))) & 0xFF];
+                int j = 0;
+                for (int w = 0; w < words; w++) {
+                    long x = block[at + w];
+                    if (j + 8 <= rowBytes) {
+                        s += t[j][(int) (x >>> 56)] + t[j + 1][(int) (x >>> 48) & 0xFF]
+                                + t[j + 2][(int) (x >>> 40) & 0xFF] + t[j + 3][(int) (x >>> 32) & 0xFF]
+                                + t[j + 4][(int) (x >>> 24) & 0xFF] + t[j + 5][(int) (x >>> 16) & 0xFF]
+                                + t[j + 6][(int) (x >>> 8) & 0xFF] + t[j + 7][(int) x & 0xFF];
+                        j += 8;
+                    } else {
+                        for (int shift = 56; j < rowBytes; j++, shift -= 8) {
+                            s += t[j][(int) (x >>> shift) & 0xFF];
+                        }
+                    }
                 }
-                if (s >= top[i].threshold()) {
-                    top[i].offer(s, base + r);
+                if (s >= best.threshold()) {
+                    best.offer(s, base + r);
                 }
             }
         }
@@ -253,16 +268,17 @@ final class QuantizedRows {
         long base = (long) b * FloatRows.BLOCK_ROWS;
         int rows = block.length / words;
         TopHits[] top = tops(queries.length, k);
-        for (int r = 0; r < rows; r++) {
-            int at = r * words;
-            for (int i = 0; i < queries.length; i++) {
-                long[] q = queries[i];
+        for (int i = 0; i < queries.length; i++) {
+            long[] q = queries[i];
+            TopHits best = top[i];
+            for (int r = 0; r < rows; r++) {
+                int at = r * words;
                 int distance = 0;
                 for (int w = 0; w < words; w++) {
                     distance += Long.bitCount(q[w] ^ block[at + w]);
                 }
-                if (-distance >= top[i].threshold()) {
-                    top[i].offer(-distance, base + r);
+                if (-distance >= best.threshold()) {
+                    best.offer(-distance, base + r);
                 }
             }
         }
@@ -278,9 +294,9 @@ final class QuantizedRows {
         int r = (int) (row % FloatRows.BLOCK_ROWS);
         double s = 0;
         if (precision == Precision.INT8) {
-            byte[] block = int8Blocks.get(b);
+            ByteBuffer block = int8Blocks.get(b);
             for (int j = 0; j < dimension; j++) {
-                s += (double) query[j] * block[r * dimension + j];
+                s += (double) query[j] * ((block.get(r * dimension + j) & 0xFF) - 128);
             }
         } else {
             long[] block = bitBlocks.get(b);

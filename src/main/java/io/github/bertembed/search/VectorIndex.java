@@ -257,6 +257,9 @@ public final class VectorIndex implements AutoCloseable {
                         from = 0;
                     }
                 }
+                if (codes != null) {
+                    codes.close();
+                }
                 codes = new QuantizedRows(quantizer(manifest), manifest.dimension());
                 Path file = dir.resolve(codesFile(manifest));
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -493,6 +496,9 @@ public final class VectorIndex implements AutoCloseable {
             }
             if (hnsw != null) {
                 hnsw.close();
+            }
+            if (codes != null) {
+                codes.close();
             }
             records.close();
             floats.close();

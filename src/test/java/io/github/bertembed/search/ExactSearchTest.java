@@ -1,6 +1,7 @@
 package io.github.bertembed.search;
 
 import io.github.bertembed.batch.Precision;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Exact search against a brute-force double-precision reference, on real all-minilm-l6-v2 embeddings. */
+@Tag("reference")
 class ExactSearchTest {
     @TempDir
     Path tmp;

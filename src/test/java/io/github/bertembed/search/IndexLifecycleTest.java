@@ -5,6 +5,7 @@ import io.github.bertembed.TestData;
 import io.github.bertembed.batch.Precision;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An index written, reopened, appended to and searched answers as a fresh one; damage is refused by name. */
+@Tag("reference")
 class IndexLifecycleTest {
     @TempDir
     Path tmp;

@@ -4,6 +4,7 @@ import io.github.bertembed.batch.Precision;
 import io.github.bertembed.search.SearchOptions.BinaryScore;
 import io.github.bertembed.search.SearchOptions.RescoreTarget;
 import io.github.bertembed.search.SearchOptions.SearchMethod;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * int8 and binary search as sentence-transformers' quantize_embeddings and semantic_search_* define them: worked
  * examples computed by hand, then recall against exact search on real embeddings.
  */
+@Tag("reference")
 class QuantizedSearchTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import io.github.bertembed.search.SearchOptions;
 import io.github.bertembed.search.VectorIndex;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code POST /search} on a real server and client on loopback, against the library's in-process search. */
+@Tag("server")
 class SearchRouteTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "s3cret";

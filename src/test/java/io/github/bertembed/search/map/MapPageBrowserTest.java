@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * neighbours as exact search finds them. CI installs Debian's chromium; without one the test is skipped unless
  * BERT_EMBED_TEST_REQUIRE_BROWSER is set.
  */
+@Tag("reference")
 class MapPageBrowserTest {
     @TempDir
     Path tmp;

@@ -2,6 +2,7 @@ package io.github.bertembed.search.map;
 
 import io.github.bertembed.SentenceEmbedder;
 import io.github.bertembed.TestData;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PCA's coordinates against an independent computation: power iteration with deflation, in the test. */
+@Tag("reference")
 class PcaTest {
     /** The leading eigenvector of X^T X / (n - 1) (X centred) by power iteration, after removing {@code known}. */
     static double[] powerIteration(double[][] x, double[] known) {
