@@ -161,7 +161,7 @@ final class MapCommand implements Callable<Integer> {
                 labels.add(null);
                 groups.add(null);
             }
-            return index.manifest().model() + ": " + index.size() + " rows of " + input.getFileName();
+            return String.format("%s: %,d rows of %s", index.manifest().model(), index.size(), input.getFileName());
         }
     }
 
@@ -184,14 +184,14 @@ final class MapCommand implements Callable<Integer> {
                 groups.add(null);
             }
         }
-        return vectors.size() + " vectors of " + input.getFileName();
+        return String.format("%,d vectors of %s", vectors.size(), input.getFileName());
     }
 
     private String texts() throws IOException {
         readRecords(input, true);
         try (SentenceEmbedder model = embedder.open()) {
             vectors.addAll(model.embedAll(texts));
-            return model.location().name() + ": " + texts.size() + " texts of " + input.getFileName();
+            return String.format("%s: %,d texts of %s", model.location().name(), texts.size(), input.getFileName());
         }
     }
 
