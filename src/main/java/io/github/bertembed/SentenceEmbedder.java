@@ -283,7 +283,9 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /**
      * The named prompts of the model's sentence-transformers configuration ({@code config_sentence_transformers.json}
-     * {@code "prompts"}): the text a caller puts before an input of that kind; empty when the folder has none.
+     * {@code "prompts"}): the text a caller puts before an input of that kind. A known model whose folder has none
+     * (the langchain4j jars) has the prompts it was trained with (e5: "query: ", "passage: "; bge: its query
+     * instruction); otherwise empty when the folder has none.
      *
      * <pre>{@code
      * float[] q = embedder.embed(embedder.prompts().getOrDefault("query", "") + "how do foxes sleep");
@@ -610,7 +612,13 @@ public final class SentenceEmbedder implements AutoCloseable {
             EncoderRuns runs = new EncoderRuns(inputs, sessions, head, buckets,
                     perText, perText ? cores : 1, listener);
             return new SentenceEmbedder(location, settings, tokenizer, inputs, runs, onnx.attentionLayers(),
-                    folder.sentenceTransformers().prompts(), listener, longText, head, onnx.sha256());
+                    prompts(folder, location), listener, longText, head, onnx.sha256());
+        }
+
+        /** The folder's sentence-transformers prompts; for a known model's jar, which has none, the model's own. */
+        private static Map<String, String> prompts(ModelFolder folder, ModelLocation location) {
+            Map<String, String> own = folder.sentenceTransformers().prompts();
+            return own.isEmpty() && location.known() != null ? location.known().prompts() : own;
         }
 
         /**

@@ -3,6 +3,7 @@ package io.github.bertembed.model;
 import io.github.bertembed.pooling.Pooling;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -91,6 +92,24 @@ public record KnownModel(String name, String artifactId, String version, String 
         }
         String n = name.toLowerCase(Locale.ROOT);
         return ALL.stream().filter(m -> m.name.equals(n) || m.artifactSuffix().equals(n)).findFirst();
+    }
+
+    /**
+     * The prompts the model was trained with, for a model jar that carries no {@code config_sentence_transformers.json}:
+     * e5's "query: " and "passage: ", bge's retrieval instruction for queries (English or Chinese), as MTEB runs
+     * these models; none for all-MiniLM.
+     */
+    public Map<String, String> prompts() {
+        if (name.startsWith("e5-")) {
+            return Map.of("query", "query: ", "passage", "passage: ");
+        }
+        if (name.startsWith("bge-small-en")) {
+            return Map.of("query", "Represent this sentence for searching relevant passages: ");
+        }
+        if (name.startsWith("bge-small-zh")) {
+            return Map.of("query", "为这个句子生成表示以用于检索相关文章：");
+        }
+        return Map.of();
     }
 
     /** {@code groupId:artifactId:version} of the carrying artifact. */

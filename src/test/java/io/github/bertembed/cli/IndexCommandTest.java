@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,42 @@ class IndexCommandTest {
         assertEquals(-1, Files.mismatch(fresh.resolve("records.jsonl"), imported.resolve("records.jsonl")));
         assertEquals(run("search", "--index", fresh.toString(), "a fox").out(),
                 run("search", "--index", resumed.toString(), "a fox").out());
+    }
+
+    /**
+     * A known model's query prompt, as MTEB runs bge-small-zh-v1.5 (its model_prompts_zh: the retrieval instruction
+     * before queries, nothing before passages), is recorded in the manifest and put before every query.
+     */
+    @Test
+    void theModelsQueryInstructionIsRecordedAndApplied() throws Exception {
+        List<String> chinese = TestData.chinese().subList(0, 30);
+        List<String> lines = new ArrayList<>();
+        for (String t : chinese) {
+            lines.add(JSON.createObjectNode().put("text", t).toString());
+        }
+        Path docs = tmp.resolve("zh.jsonl");
+        Files.write(docs, lines);
+        Path idx = tmp.resolve("idx-zh");
+        CliTestSupport.Result r = run("index", "--models-dir", TestData.modelsDir().toString(), "--model",
+                "bge-small-zh-v1.5", "--input", docs.toString(), "--output", idx.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String instruction = "为这个句子生成表示以用于检索相关文章：";
+        try (VectorIndex index = VectorIndex.open(idx);
+             SentenceEmbedder e = SentenceEmbedder.builder().model("bge-small-zh-v1.5")
+                     .modelsDir(TestData.modelsDir()).build()) {
+            assertEquals(instruction, index.manifest().queryPrompt());
+            assertEquals("", index.manifest().documentPrompt());
+            // the documents as they are: a row is the text's own vector
+            assertArrayEquals(e.embed(chinese.get(4)), index.vector(4));
+            r = run("search", "--models-dir", TestData.modelsDir().toString(), "--index", idx.toString(), "-k", "3",
+                    "人生的意义");
+            assertEquals(0, r.exitCode(), r.err());
+            List<Hit> expected = index.search(e.embed(instruction + "人生的意义"), SearchOptions.top(3));
+            String[] out = r.out().strip().split("\n");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(expected.get(i).score(), JSON.readTree(out[i]).get("score").asDouble(), 0);
+            }
+        }
     }
 
     @Test
