@@ -1,5 +1,8 @@
 package io.github.bertembed.search;
 
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -23,8 +26,9 @@ import java.nio.file.Path;
 /**
  * A Lucene HNSW graph over an index's vectors ({@code hnsw/}: a plain Lucene index, one document a row with a
  * {@link KnnFloatVectorField} "vector" and the row number as doc values "row"), so that Solr, OpenSearch or
- * Elasticsearch, or Lucene itself, can read the same vectors. Searching it returns candidates, which the index
- * rescores exactly.
+ * Elasticsearch, or Lucene itself, can read the same vectors. An int8 index's graph uses Lucene's scalar-quantized
+ * format (the graph is searched over a byte a dimension; the floats stay beside it). Searching it returns
+ * candidates, which the index rescores exactly.
  */
 final class HnswGraph implements AutoCloseable {
     static final String FIELD = "vector";
@@ -34,10 +38,12 @@ final class HnswGraph implements AutoCloseable {
 
     private final Directory directory;
     private final VectorSimilarityFunction similarity;
+    private final boolean scalarQuantized;
     private DirectoryReader reader;
 
-    HnswGraph(Path folder, boolean normalized) throws IOException {
+    HnswGraph(Path folder, boolean normalized, boolean scalarQuantized) throws IOException {
         this.directory = FSDirectory.open(folder);
+        this.scalarQuantized = scalarQuantized;
         // unit vectors: the dot product; others: Lucene's inner-product scoring, which keeps the same order
         this.similarity = normalized ? VectorSimilarityFunction.DOT_PRODUCT
                 : VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
@@ -65,6 +71,14 @@ final class HnswGraph implements AutoCloseable {
         }
         IndexWriterConfig config = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(512);
+        if (scalarQuantized) {
+            config.setCodec(new Lucene912Codec() {
+                @Override
+                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                    return new Lucene99HnswScalarQuantizedVectorsFormat();
+                }
+            });
+        }
         try (IndexWriter writer = new IndexWriter(directory, config)) {
             if (writer.getDocStats().numDocs != from) {
                 // a run stopped between Lucene's commit and the manifest's: the graph is rebuilt from the vectors

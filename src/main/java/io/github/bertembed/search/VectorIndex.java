@@ -69,7 +69,7 @@ public final class VectorIndex implements AutoCloseable {
             }
             if (manifest.hnsw()) {
                 HnswGraph.checkDimension(manifest.dimension());
-                hnsw = hnswGraph(dir.resolve(HNSW), manifest.normalized());
+                hnsw = hnswGraph(dir.resolve(HNSW), manifest);
             }
         } catch (IOException | RuntimeException e) {
             floats.close();
@@ -134,9 +134,9 @@ public final class VectorIndex implements AutoCloseable {
                 : VectorQuantizer.of(Precision.BINARY);
     }
 
-    private static HnswGraph hnswGraph(Path folder, boolean normalized) throws IOException {
+    private static HnswGraph hnswGraph(Path folder, IndexManifest m) throws IOException {
         try {
-            return new HnswGraph(folder, normalized);
+            return new HnswGraph(folder, m.normalized(), m.precisionValue() == Precision.INT8);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("an HNSW index needs Apache Lucene (org.apache.lucene:lucene-core 9.12)"
                     + " on the classpath; the runnable jar has it");
@@ -282,7 +282,7 @@ public final class VectorIndex implements AutoCloseable {
             }
             if (manifest.hnsw() && manifest.hnswCount() < count) {
                 if (hnsw == null) {
-                    hnsw = hnswGraph(dir.resolve(HNSW), manifest.normalized());
+                    hnsw = hnswGraph(dir.resolve(HNSW), manifest);
                 }
                 hnsw.add(floats, manifest.hnswCount(), count);
                 manifest = manifest.withCounts(count, manifest.documents(), manifest.codes(), count);

@@ -64,4 +64,25 @@ class HnswSearchTest {
             assertEquals(42, values.longValue());
         }
     }
+
+    @Test
+    void anInt8IndexesGraphIsLucenesScalarQuantizedFormat() throws Exception {
+        List<float[]> rows = SearchFixtures.collection();
+        List<float[]> queries = SearchFixtures.queries().subList(0, 300);
+        try (VectorIndex index = ExactSearchTest.build(tmp.resolve("int8-hnsw"), rows, Precision.INT8, true)) {
+            List<long[]> exact = new ArrayList<>();
+            for (List<Hit> hits : index.searchAll(queries, SearchOptions.top(10).withMethod(SearchMethod.EXACT))) {
+                exact.add(hits.stream().mapToLong(Hit::row).toArray());
+            }
+            double recall = SearchFixtures.recall(exact, index.searchAll(queries, SearchOptions.top(10)));
+            System.out.printf("HNSW (scalar-quantized) recall@10 over %d rows: %.4f%n", rows.size(), recall);
+            assertTrue(recall >= 0.95, "recall " + recall);
+        }
+        try (DirectoryReader reader = DirectoryReader.open(FSDirectory.open(tmp.resolve("int8-hnsw/hnsw")))) {
+            for (var leaf : reader.leaves()) {
+                assertEquals("Lucene99HnswScalarQuantizedVectorsFormat", leaf.reader().getFieldInfos()
+                        .fieldInfo("vector").getAttribute("PerFieldKnnVectorsFormat.format"));
+            }
+        }
+    }
 }
