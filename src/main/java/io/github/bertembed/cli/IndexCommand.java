@@ -170,13 +170,8 @@ final class IndexCommand implements Callable<Integer> {
 
     private VectorIndex existing(SentenceEmbedder model) throws IOException {
         VectorIndex index = VectorIndex.open(output);
-        IndexManifest m = index.manifest();
         try {
-            if (m.modelSha256() != null && !m.modelSha256().equals(model.modelSha256())) {
-                throw new IllegalArgumentException("index " + output + " holds vectors of model " + m.model()
-                        + " (sha256 " + m.modelSha256() + "), not of " + model.location().name() + " (sha256 "
-                        + model.modelSha256() + ")");
-            }
+            index.requireModel(model.location().name(), model.modelSha256(), model.dimension());
         } catch (RuntimeException e) {
             index.close();
             throw e;

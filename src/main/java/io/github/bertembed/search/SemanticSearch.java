@@ -36,7 +36,7 @@ public final class SemanticSearch implements AutoCloseable {
     }
 
     private SemanticSearch(VectorIndex index, SentenceEmbedder embedder, boolean ownsEmbedder) {
-        check(index.manifest(), embedder, index.folder());
+        check(index, embedder);
         this.index = index;
         this.embedder = embedder;
         this.ownsEmbedder = ownsEmbedder;
@@ -66,18 +66,14 @@ public final class SemanticSearch implements AutoCloseable {
         }
     }
 
-    /** Refuses a model other than the one whose vectors the index holds. */
-    static void check(IndexManifest m, SentenceEmbedder e, Path dir) {
-        if (m.modelSha256() != null && !m.modelSha256().equals(e.modelSha256())) {
-            throw new IllegalArgumentException("index " + dir + " holds vectors of model " + m.model() + " (sha256 "
-                    + m.modelSha256() + "), but the queries' model " + e.location().name() + " has sha256 "
-                    + e.modelSha256() + ": search with the index's model, or build the index again");
-        }
-        if (e.dimension() != m.dimension() || e.normalizes() != m.normalized()) {
-            throw new IllegalArgumentException("index " + dir + " holds " + m.dimension() + "-dimensional"
-                    + (m.normalized() ? " normalized" : " unnormalized") + " vectors, but " + e.location().name()
-                    + " gives " + e.dimension() + "-dimensional" + (e.normalizes() ? " normalized" : " unnormalized")
-                    + " ones");
+    /** Refuses a model other than the one whose vectors the index holds, or one that normalizes otherwise. */
+    static void check(VectorIndex index, SentenceEmbedder e) {
+        index.requireModel(e.location().name(), e.modelSha256(), e.dimension());
+        IndexManifest m = index.manifest();
+        if (e.normalizes() != m.normalized()) {
+            throw new IllegalArgumentException("index " + index.folder() + " holds" + (m.normalized() ? "" : " un")
+                    + "normalized vectors, but " + e.location().name() + " gives" + (e.normalizes() ? "" : " un")
+                    + "normalized ones");
         }
     }
 

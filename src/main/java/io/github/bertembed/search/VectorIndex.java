@@ -143,6 +143,24 @@ public final class VectorIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a model other than the one whose vectors this index holds: by the SHA-256 of its graph and weights,
+     * and by its vector size.
+     *
+     * @param name      the model's name, for the message
+     * @param sha256    {@link io.github.bertembed.SentenceEmbedder#modelSha256()}
+     * @param dimension the model's vector size
+     * @throws IllegalArgumentException naming both models
+     */
+    public void requireModel(String name, String sha256, int dimension) {
+        IndexManifest m = manifest;
+        if ((m.modelSha256() != null && !m.modelSha256().equals(sha256)) || m.dimension() != dimension) {
+            throw new IllegalArgumentException("index " + dir + " holds vectors of model " + m.model() + " (sha256 "
+                    + m.modelSha256() + ", " + m.dimension() + " dimensions), not of " + name + " (sha256 " + sha256
+                    + ", " + dimension + " dimensions): use the index's model, or build the index again");
+        }
+    }
+
     public IndexManifest manifest() {
         return manifest;
     }

@@ -187,7 +187,7 @@ public final class EmbeddingServer implements AutoCloseable {
     public static EmbeddingServer start(SentenceEmbedder embedder, String modelName, ServerSettings settings,
                                         io.github.bertembed.search.VectorIndex index) {
         if (index != null) {
-            SearchRoutes.check(index, embedder.modelSha256(), embedder.dimension());
+            index.requireModel(modelName, embedder.modelSha256(), embedder.dimension());
         }
         if (embedder.normalizes()) {
             throw new IllegalArgumentException("the server needs an embedder built with normalize(false): requests"

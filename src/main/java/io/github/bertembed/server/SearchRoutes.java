@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.github.bertembed.Embedding;
 import io.github.bertembed.pooling.VectorMath;
 import io.github.bertembed.search.Hit;
-import io.github.bertembed.search.IndexManifest;
 import io.github.bertembed.search.SearchOptions;
 import io.github.bertembed.search.VectorIndex;
 
@@ -33,16 +32,6 @@ final class SearchRoutes {
         this.settings = settings;
         this.index = index;
         this.json = json;
-    }
-
-    /** Refuses an index whose vectors another model made. */
-    static void check(VectorIndex index, String modelSha256, int dimension) {
-        IndexManifest m = index.manifest();
-        if ((m.modelSha256() != null && !m.modelSha256().equals(modelSha256)) || m.dimension() != dimension) {
-            throw new IllegalArgumentException("index " + index.folder() + " holds vectors of model " + m.model()
-                    + " (sha256 " + m.modelSha256() + ", " + m.dimension() + " dimensions), not of the served model"
-                    + " (sha256 " + modelSha256 + ", " + dimension + " dimensions)");
-        }
     }
 
     Object search(JsonNode body) {

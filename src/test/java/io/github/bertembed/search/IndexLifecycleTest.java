@@ -132,8 +132,8 @@ class IndexLifecycleTest {
                 index.commit();
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> new SemanticSearch(index, int8));
-                assertTrue(e.getMessage().contains("all-minilm-l6-v2 (sha256 " + fp32.modelSha256() + ")")
-                        && e.getMessage().contains("all-minilm-l6-v2-q has sha256 " + int8.modelSha256()),
+                assertTrue(e.getMessage().contains("all-minilm-l6-v2 (sha256 " + fp32.modelSha256() + ", 384 dimensions)")
+                        && e.getMessage().contains("not of all-minilm-l6-v2-q (sha256 " + int8.modelSha256()),
                         e.getMessage());
                 SemanticSearch search = new SemanticSearch(index, fp32);
                 assertEquals(1, ((Number) search.search("a cat on a mat", 1).get(0).id()).intValue());

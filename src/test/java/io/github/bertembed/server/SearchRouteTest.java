@@ -134,7 +134,9 @@ class SearchRouteTest {
                 .normalize(false).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EmbeddingServer.start(other, "bge", ServerSettings.builder().port(0).build(), index));
-            assertTrue(e.getMessage().contains("not of the served model"), e.getMessage());
+            assertTrue(e.getMessage().contains("holds vectors of model all-minilm-l6-v2 (sha256 "
+                    + embedder.modelSha256() + ", 384 dimensions), not of bge (sha256 " + other.modelSha256()
+                    + ", 512 dimensions)"), e.getMessage());
         }
     }
 }
